@@ -1,0 +1,1 @@
+export { main, buildProgram, EXIT_USER_ERROR } from './main.js';
