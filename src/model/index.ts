@@ -1,1 +1,27 @@
-export {};
+export {
+  REFERENCE_WIDTHS,
+  blockGeometry,
+  buildModelConfig,
+  parseModelConfig,
+  scaleWidth,
+  type BlockConfig,
+  type ModelConfig,
+  type ModelShapeOptions,
+  type TaskConfig,
+} from './config.js';
+export {
+  aliveFromGates,
+  effectiveAlive,
+  exactCost,
+  fullAlive,
+  surrogateCost,
+  type AliveCounts,
+  type BlockAlive,
+  type BlockGates,
+  type Cost,
+  type CostMeasure,
+  type CostReport,
+  type LayerCost,
+  type Surrogate,
+  type TaskCost,
+} from './cost.js';
