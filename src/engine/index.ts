@@ -1,1 +1,1 @@
-export {};
+export { constantLr, cosineDecay, stepDecay, withWarmup, type LrSchedule } from './schedule.js';
