@@ -1,0 +1,138 @@
+/**
+ * The optimizer base: step counter, learning-rate schedule, per-parameter rate multipliers, and
+ * per-parameter state slots (float32, one element per weight) that save and load exactly, so a
+ * resumed run is bit-identical to an uninterrupted one.
+ *
+ * Params live in wasm memory that can grow, so value()/grad() views are re-taken on every step and
+ * never kept. Slots are plain JS arrays allocated once; a step allocates nothing.
+ */
+import { MtaError } from '../common/index.js';
+import type { Param } from './optim-param.js';
+import type { LrSchedule } from './schedule.js';
+
+export interface OptimizerOptions {
+  /** A fixed rate or a schedule of the step (0 for the first update). */
+  lr: number | LrSchedule;
+  /** Multiplier of the rate per parameter, fixed at construction (e.g. 10 for adapter gates). */
+  lrScale?: (p: Param) => number;
+}
+
+export type OptimizerState = Record<string, Float32Array | number>;
+
+const STEP_KEY = 'step';
+
+export abstract class Optimizer {
+  readonly params: readonly Param[];
+  /** Number of updates applied so far. */
+  get stepCount(): number {
+    return this.steps;
+  }
+
+  protected readonly scales: Float64Array;
+  private steps = 0;
+  private readonly schedule: LrSchedule;
+  private readonly slots: ReadonlyMap<string, Float32Array[]>;
+
+  protected constructor(params: readonly Param[], opts: OptimizerOptions, slotNames: readonly string[]) {
+    const seen = new Set<string>();
+    for (const p of params) {
+      if (seen.has(p.name)) {
+        throw new MtaError('BAD_ARGUMENT', 'two parameters share a name', { subject: `param "${p.name}"` });
+      }
+      seen.add(p.name);
+    }
+    this.params = [...params];
+    const { lr } = opts;
+    if (typeof lr === 'number') checkNonNegative(lr, 'optimizer.lr');
+    this.schedule = typeof lr === 'number' ? () => lr : lr;
+    this.scales = Float64Array.from(params, (p) => {
+      const s = opts.lrScale ? opts.lrScale(p) : 1;
+      checkNonNegative(s, `lrScale of param "${p.name}"`);
+      return s;
+    });
+    this.slots = new Map(
+      slotNames.map((slot) => [
+        slot,
+        params.map((p) => new Float32Array(p.shape.reduce((a, b) => a * b, 1))),
+      ]),
+    );
+  }
+
+  /** The base learning rate the next step will use (before per-parameter multipliers). */
+  currentLr(): number {
+    return this.schedule(this.steps);
+  }
+
+  /** Applies one update to every parameter from its current gradient. */
+  step(): void {
+    const lr = this.schedule(this.steps);
+    this.steps++;
+    this.update(lr, this.steps);
+  }
+
+  /**
+   * One update. `lr` is the scheduled base rate, `t` the 1-based number of this step. Subclasses
+   * read `this.scales[i]` and their slots through `slot(name)`.
+   */
+  protected abstract update(lr: number, t: number): void;
+
+  protected slot(name: string): Float32Array[] {
+    return this.slots.get(name)!;
+  }
+
+  /** A copy of the full state: `step` and `<slot>.<param name>` for every slot and parameter. */
+  state(): OptimizerState {
+    const out: OptimizerState = { [STEP_KEY]: this.steps };
+    for (const [slot, arrays] of this.slots) {
+      this.params.forEach((p, i) => {
+        out[`${slot}.${p.name}`] = arrays[i].slice();
+      });
+    }
+    return out;
+  }
+
+  /** Restores a state from state(); `subject` names its source (a checkpoint file) in errors. */
+  loadState(state: OptimizerState, subject: string): void {
+    const bad = (message: string, expected?: string, actual?: string): MtaError =>
+      new MtaError('BAD_MODEL', message, { subject, expected, actual });
+    const steps = state[STEP_KEY];
+    if (typeof steps !== 'number' || !Number.isSafeInteger(steps) || steps < 0) {
+      throw bad('optimizer state has no valid step count', 'a non-negative integer', String(steps));
+    }
+    const expectedKeys = new Set([STEP_KEY]);
+    for (const [slot, arrays] of this.slots) {
+      this.params.forEach((p, i) => {
+        const key = `${slot}.${p.name}`;
+        expectedKeys.add(key);
+        const value = state[key];
+        if (!(value instanceof Float32Array)) {
+          throw bad(`optimizer state lacks "${key}"`, 'a float32 array', typeof value);
+        }
+        if (value.length !== arrays[i].length) {
+          throw bad(`optimizer state "${key}" has the wrong size`, `${arrays[i].length}`, `${value.length}`);
+        }
+      });
+    }
+    const extra = Object.keys(state).filter((k) => !expectedKeys.has(k));
+    if (extra.length > 0) {
+      throw bad(
+        'optimizer state has entries this optimizer does not use',
+        'none',
+        extra.slice(0, 3).join(', '),
+      );
+    }
+    for (const [slot, arrays] of this.slots) {
+      this.params.forEach((p, i) => arrays[i].set(state[`${slot}.${p.name}`] as Float32Array));
+    }
+    this.steps = steps;
+  }
+}
+
+export function checkNonNegative(value: number, subject: string): void {
+  if (!(Number.isFinite(value) && value >= 0)) {
+    throw new MtaError('BAD_CONFIG', 'must be a finite non-negative number', {
+      subject,
+      actual: String(value),
+    });
+  }
+}
