@@ -3,3 +3,4 @@ export { Optimizer, type OptimizerOptions, type OptimizerState } from './optim.j
 export { Adam, AdamW, type AdamOptions } from './optim-adam.js';
 export { Sgd, type SgdOptions } from './optim-sgd.js';
 export { clipGradNorm } from './clip.js';
+export { loadOptimizerState, loadParams, saveOptimizerState, saveParams } from './params-io.js';
