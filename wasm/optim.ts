@@ -1,0 +1,106 @@
+// Optimizer updates, element-wise over one parameter of n floats: weights w, gradient g and the
+// optimizer's state (m, v or buf), all float32 at byte offsets in the shared memory, updated in place.
+// Scalars fold everything that is constant over a step (bias corrections, rate multipliers), so the
+// per-element work matches PyTorch's published update equations; see src/engine/optim-adam.ts and
+// src/engine/optim-sgd.ts for the derivations and the plain TypeScript versions.
+
+/**
+ * Adam / AdamW:
+ *   g' = g + l2·w;  m = β1·m + (1−β1)·g';  v = β2·v + (1−β2)·g'²;
+ *   w = w·shrink − step·m / (√v + eps)
+ * where step = lr·√(1−β2ᵗ)/(1−β1ᵗ) and eps is already scaled by √(1−β2ᵗ).
+ */
+export function adam_f32(
+  w: usize,
+  g: usize,
+  m: usize,
+  v: usize,
+  n: i32,
+  beta1: f32,
+  beta2: f32,
+  step: f32,
+  eps: f32,
+  l2: f32,
+  shrink: f32,
+): void {
+  const b1 = f32x4.splat(beta1);
+  const c1 = f32x4.splat(1 - beta1);
+  const b2 = f32x4.splat(beta2);
+  const c2 = f32x4.splat(1 - beta2);
+  const st = f32x4.splat(step);
+  const ep = f32x4.splat(eps);
+  const wd = f32x4.splat(l2);
+  const sh = f32x4.splat(shrink);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = (<usize>i) << 2;
+    const wi = v128.load(w + o);
+    const gi = f32x4.add(v128.load(g + o), f32x4.mul(wd, wi));
+    const mi = f32x4.add(f32x4.mul(b1, v128.load(m + o)), f32x4.mul(c1, gi));
+    const vi = f32x4.add(f32x4.mul(b2, v128.load(v + o)), f32x4.mul(c2, f32x4.mul(gi, gi)));
+    v128.store(m + o, mi);
+    v128.store(v + o, vi);
+    const update = f32x4.div(f32x4.mul(st, mi), f32x4.add(f32x4.sqrt(vi), ep));
+    v128.store(w + o, f32x4.sub(f32x4.mul(wi, sh), update));
+  }
+  for (; i < n; i++) {
+    const o = (<usize>i) << 2;
+    const wi = load<f32>(w + o);
+    const gi = load<f32>(g + o) + l2 * wi;
+    const mi = beta1 * load<f32>(m + o) + (1 - beta1) * gi;
+    const vi = beta2 * load<f32>(v + o) + (1 - beta2) * gi * gi;
+    store<f32>(m + o, mi);
+    store<f32>(v + o, vi);
+    store<f32>(w + o, wi * shrink - (step * mi) / (Mathf.sqrt(vi) + eps));
+  }
+}
+
+/**
+ * SGD with momentum (dampening 0): g' = g + l2·w;  buf = μ·buf + g';
+ * w = w − rate·(nesterov ? g' + μ·buf : buf). buf = 0 (no buffer) is plain SGD: w = w − rate·g'.
+ */
+export function sgd_f32(
+  w: usize,
+  g: usize,
+  buf: usize,
+  n: i32,
+  rate: f32,
+  l2: f32,
+  momentum: f32,
+  nesterov: bool,
+): void {
+  const mu = f32x4.splat(momentum);
+  const lr = f32x4.splat(rate);
+  const wd = f32x4.splat(l2);
+  let i = 0;
+  if (buf == 0) {
+    for (; i + 4 <= n; i += 4) {
+      const o = (<usize>i) << 2;
+      const wi = v128.load(w + o);
+      v128.store(w + o, f32x4.sub(wi, f32x4.mul(lr, f32x4.add(v128.load(g + o), f32x4.mul(wd, wi)))));
+    }
+    for (; i < n; i++) {
+      const o = (<usize>i) << 2;
+      const wi = load<f32>(w + o);
+      store<f32>(w + o, wi - rate * (load<f32>(g + o) + l2 * wi));
+    }
+    return;
+  }
+  for (; i + 4 <= n; i += 4) {
+    const o = (<usize>i) << 2;
+    const wi = v128.load(w + o);
+    const gi = f32x4.add(v128.load(g + o), f32x4.mul(wd, wi));
+    const bi = f32x4.add(f32x4.mul(mu, v128.load(buf + o)), gi);
+    v128.store(buf + o, bi);
+    const d = nesterov ? f32x4.add(gi, f32x4.mul(mu, bi)) : bi;
+    v128.store(w + o, f32x4.sub(wi, f32x4.mul(lr, d)));
+  }
+  for (; i < n; i++) {
+    const o = (<usize>i) << 2;
+    const wi = load<f32>(w + o);
+    const gi = load<f32>(g + o) + l2 * wi;
+    const bi = momentum * load<f32>(buf + o) + gi;
+    store<f32>(buf + o, bi);
+    store<f32>(w + o, wi - rate * (nesterov ? gi + momentum * bi : bi));
+  }
+}
