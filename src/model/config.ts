@@ -24,9 +24,20 @@ export interface BlockConfig {
   pool: boolean;
 }
 
+/** Output channels of one adapter block's time conv and frequency conv. */
+export interface AdapterWidth {
+  time: number;
+  freq: number;
+}
+
 export interface TaskConfig {
   name: string;
   classes: string[];
+  /**
+   * This task's adapter widths per block, once training has pruned them (a pruned model's columns
+   * differ per task). Absent: every block at its `adapterWidth`.
+   */
+  adapter?: AdapterWidth[];
 }
 
 export interface ModelConfig {
@@ -102,6 +113,9 @@ const schema = z
         z.object({
           name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'),
           classes: z.array(z.string().min(1)).min(2, 'a task needs at least 2 classes'),
+          adapter: z
+            .array(z.object({ time: z.number().int().nonnegative(), freq: z.number().int().nonnegative() }))
+            .optional(),
         }),
       )
       .min(1),
@@ -167,4 +181,9 @@ export function blockGeometry(c: ModelConfig): { h: number; w: number }[] {
     }
   }
   return out;
+}
+
+/** The adapter widths task t actually has (pruned widths, or the blocks' maximum). */
+export function taskAdapterWidths(c: ModelConfig, t: number): AdapterWidth[] {
+  return c.tasks[t].adapter ?? c.blocks.map((b) => ({ time: b.adapterWidth, freq: b.adapterWidth }));
 }

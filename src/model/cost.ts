@@ -10,7 +10,7 @@
  * reference encoder (widths 8…256) with a 10-class head has 396,626 params and 10,177,024 MACs.
  * Shared = the encoder; a task = its adapter convs and its head.
  */
-import { blockGeometry, type ModelConfig } from './config.js';
+import { blockGeometry, taskAdapterWidths, type ModelConfig } from './config.js';
 
 export type CostMeasure = 'params' | 'macs';
 
@@ -78,9 +78,9 @@ function sum(layers: Cost[]): Cost {
   });
 }
 
-/** Every adapter channel alive: the unpruned model. */
+/** Every adapter channel the config has alive (its pruned widths, or the unpruned model). */
 export function fullAlive(c: ModelConfig): AliveCounts {
-  return c.tasks.map(() => c.blocks.map((b) => ({ time: b.adapterWidth, freq: b.adapterWidth })));
+  return c.tasks.map((_, t) => taskAdapterWidths(c, t));
 }
 
 /** Channels whose |γ| exceeds the threshold. */

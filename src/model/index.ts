@@ -4,6 +4,8 @@ export {
   buildModelConfig,
   parseModelConfig,
   scaleWidth,
+  taskAdapterWidths,
+  type AdapterWidth,
   type BlockConfig,
   type ModelConfig,
   type ModelShapeOptions,
@@ -25,3 +27,15 @@ export {
   type Surrogate,
   type TaskCost,
 } from './cost.js';
+export { ConvBlock, type BatchNormSettings, type ConvBlockShape } from './block.js';
+export { DEFAULT_BATCH_NORM, MultiTaskNetwork, type TaskRows } from './network.js';
+export {
+  exportWeights,
+  gateMasks,
+  importWeights,
+  maskWeights,
+  pruneWeights,
+  type BlockMask,
+  type WeightMap,
+  type WeightTensor,
+} from './prune.js';

@@ -1,0 +1,84 @@
+import {
+  BatchNorm,
+  Conv2d,
+  MaxPool2d,
+  type Engine,
+  type LayerBuffer,
+  type Mode,
+  type Parameter,
+  type Tensor,
+} from '../engine/index.js';
+
+/**
+ * One block of the encoder or of an adapter column (DESIGN.md §1):
+ *   x [B, H, W, Cin] → conv k_t×1 → BN+ReLU → conv 1×k_f → BN+ReLU → (max-pool 2×2) → [B, H', W', Cf]
+ * Convs have no bias (BN follows). In an adapter the BN scales γ are the channel gates whose size the
+ * cost surrogate penalises: `bnT.gamma` gates the time conv's outputs, `bnF.gamma` the frequency conv's.
+ */
+export interface ConvBlockShape {
+  inChannels: number;
+  timeChannels: number;
+  freqChannels: number;
+  timeKernel: number;
+  freqKernel: number;
+  pool: boolean;
+}
+
+export interface BatchNormSettings {
+  eps: number;
+  momentum: number;
+}
+
+export class ConvBlock {
+  readonly convT: Conv2d;
+  readonly bnT: BatchNorm;
+  readonly convF: Conv2d;
+  readonly bnF: BatchNorm;
+  readonly pool: MaxPool2d | undefined;
+
+  constructor(
+    engine: Engine,
+    readonly name: string,
+    readonly shape: ConvBlockShape,
+    bn: BatchNormSettings,
+  ) {
+    const s = shape;
+    const opts = { eps: bn.eps, momentum: bn.momentum, relu: true };
+    this.convT = new Conv2d(engine, `${name}.time.conv`, {
+      inChannels: s.inChannels,
+      outChannels: s.timeChannels,
+      kernel: [s.timeKernel, 1],
+    });
+    this.bnT = new BatchNorm(engine, `${name}.time.bn`, s.timeChannels, opts);
+    this.convF = new Conv2d(engine, `${name}.freq.conv`, {
+      inChannels: s.timeChannels,
+      outChannels: s.freqChannels,
+      kernel: [1, s.freqKernel],
+    });
+    this.bnF = new BatchNorm(engine, `${name}.freq.bn`, s.freqChannels, opts);
+    this.pool = s.pool ? new MaxPool2d(engine, `${name}.pool`, 2) : undefined;
+  }
+
+  params(): Parameter[] {
+    return [...this.convT.params(), ...this.bnT.params(), ...this.convF.params(), ...this.bnF.params()];
+  }
+
+  buffers(): LayerBuffer[] {
+    return [...this.bnT.buffers(), ...this.bnF.buffers()];
+  }
+
+  forward(x: Tensor, mode: Mode): Tensor {
+    const t = this.bnT.forward(this.convT.forward(x, mode), mode);
+    const f = this.bnF.forward(this.convF.forward(t, mode), mode);
+    return this.pool ? this.pool.forward(f, mode) : f;
+  }
+
+  /** Accumulates parameter gradients; returns d/dx only when `inputGrad` (the first block skips it). */
+  backward(dy: Tensor, inputGrad: boolean): Tensor | undefined {
+    let d = this.pool ? this.pool.backward(dy) : dy;
+    d = this.bnT.backward(this.convF.backward(this.bnF.backward(d)));
+    if (inputGrad) return this.convT.backward(d);
+    this.convT.backwardParams(d);
+    return undefined;
+  }
+}
