@@ -8,7 +8,8 @@
  * Adam / AdamW:
  *   g' = g + l2·w;  m = β1·m + (1−β1)·g';  v = β2·v + (1−β2)·g'²;
  *   w = w·shrink − step·m / (√v + eps)
- * where step = lr·√(1−β2ᵗ)/(1−β1ᵗ) and eps is already scaled by √(1−β2ᵗ).
+ * where step = lr·√(1−β2ᵗ)/(1−β1ᵗ) and eps is already scaled by √(1−β2ᵗ). The scalars arrive as
+ * float64 so that 1−β is formed before rounding: from a float32 β, 1 − 0.999f is off by 1.3e-5.
  */
 export function adam_f32(
   w: usize,
@@ -16,21 +17,29 @@ export function adam_f32(
   m: usize,
   v: usize,
   n: i32,
-  beta1: f32,
-  beta2: f32,
-  step: f32,
-  eps: f32,
-  l2: f32,
-  shrink: f32,
+  beta1: f64,
+  beta2: f64,
+  step: f64,
+  eps: f64,
+  l2: f64,
+  shrink: f64,
 ): void {
-  const b1 = f32x4.splat(beta1);
-  const c1 = f32x4.splat(1 - beta1);
-  const b2 = f32x4.splat(beta2);
-  const c2 = f32x4.splat(1 - beta2);
-  const st = f32x4.splat(step);
-  const ep = f32x4.splat(eps);
-  const wd = f32x4.splat(l2);
-  const sh = f32x4.splat(shrink);
+  const fb1 = <f32>beta1;
+  const fc1 = <f32>(1 - beta1);
+  const fb2 = <f32>beta2;
+  const fc2 = <f32>(1 - beta2);
+  const fst = <f32>step;
+  const fep = <f32>eps;
+  const fwd = <f32>l2;
+  const fsh = <f32>shrink;
+  const b1 = f32x4.splat(fb1);
+  const c1 = f32x4.splat(fc1);
+  const b2 = f32x4.splat(fb2);
+  const c2 = f32x4.splat(fc2);
+  const st = f32x4.splat(fst);
+  const ep = f32x4.splat(fep);
+  const wd = f32x4.splat(fwd);
+  const sh = f32x4.splat(fsh);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = (<usize>i) << 2;
@@ -46,12 +55,12 @@ export function adam_f32(
   for (; i < n; i++) {
     const o = (<usize>i) << 2;
     const wi = load<f32>(w + o);
-    const gi = load<f32>(g + o) + l2 * wi;
-    const mi = beta1 * load<f32>(m + o) + (1 - beta1) * gi;
-    const vi = beta2 * load<f32>(v + o) + (1 - beta2) * gi * gi;
+    const gi = load<f32>(g + o) + fwd * wi;
+    const mi = fb1 * load<f32>(m + o) + fc1 * gi;
+    const vi = fb2 * load<f32>(v + o) + fc2 * gi * gi;
     store<f32>(m + o, mi);
     store<f32>(v + o, vi);
-    store<f32>(w + o, wi * shrink - (step * mi) / (Mathf.sqrt(vi) + eps));
+    store<f32>(w + o, wi * fsh - (fst * mi) / (Mathf.sqrt(vi) + fep));
   }
 }
 
