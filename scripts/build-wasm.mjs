@@ -1,5 +1,7 @@
-// Compiles the AssemblyScript kernels in wasm/ to build/kernels.wasm (SIMD enabled). Run by
-// `npm install` through the prepare script; build output is never committed.
+// Compiles the AssemblyScript kernels in wasm/ to build/kernels.wasm (SIMD enabled), with a text
+// listing (build/kernels.wat) and generated type declarations of the exports (build/kernels.d.ts),
+// which src/engine/wasm.ts imports as the `Kernels` type. Run by `npm install` through the prepare
+// script; build output is never committed.
 import asc from 'assemblyscript/asc';
 import { mkdirSync } from 'node:fs';
 
@@ -10,6 +12,8 @@ const { error, stderr } = await asc.main([
   'build/kernels.wasm',
   '--textFile',
   'build/kernels.wat',
+  '--bindings',
+  'raw',
   '--optimizeLevel',
   '3',
   '--shrinkLevel',
@@ -20,8 +24,6 @@ const { error, stderr } = await asc.main([
   '--enable',
   'simd',
   '--importMemory',
-  '--initialMemory',
-  '1',
   '--maximumMemory',
   '65536',
 ]);

@@ -1,12 +1,13 @@
-// Kernel entry point: re-exports every kernel file. See wasm/README in ARCHITECTURE.md.
-export function add_f32(a: usize, b: usize, out: usize, n: i32): void {
-  let i = 0;
-  for (; i + 4 <= n; i += 4) {
-    v128.store(
-      out + ((<usize>i) << 2),
-      f32x4.add(v128.load(a + ((<usize>i) << 2)), v128.load(b + ((<usize>i) << 2))),
-    );
-  }
-  for (; i < n; i++)
-    store<f32>(out + ((<usize>i) << 2), load<f32>(a + ((<usize>i) << 2)) + load<f32>(b + ((<usize>i) << 2)));
+// Kernel entry point: re-exports every kernel file (compiled to build/kernels.wasm by scripts/build-wasm.mjs).
+// Conventions shared by all kernels: float32, NHWC row-major, pointers are byte offsets into the
+// imported memory owned by the JS arena (src/engine/arena.ts), sizes are element counts.
+export * from './conv';
+export * from './batchnorm';
+export * from './pool';
+export * from './elementwise';
+export * from './optim';
+
+/** First byte after the kernels' static data; the JS arena allocates above it. */
+export function heap_base(): usize {
+  return __heap_base;
 }

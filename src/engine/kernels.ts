@@ -1,0 +1,87 @@
+/**
+ * The kernels' exports (wasm/*.ts, compiled to build/kernels.wasm), as one interface. Pointers are
+ * byte offsets into the engine's memory; sizes are element counts; flags are 0/1.
+ * test/engine-kernels.test.ts checks this interface against the declarations the AssemblyScript
+ * compiler generates (build/kernels.d.ts) and against the instantiated module, so it cannot drift.
+ */
+export interface Kernels {
+  /** First byte after the kernels' static data. */
+  heap_base(): number;
+
+  // wasm/conv.ts: implicit-GEMM convolution, NHWC; see the legend there.
+  /** 4×8 SIMD register tiles computed so far (tests prove the SIMD path ran). */
+  conv_simd_tiles(): number;
+  /** Largest kh·kw the conv kernels accept. */
+  conv_max_taps(): number;
+  conv_pack_weights(w: number, wp: number, K: number, N: number): void;
+  conv_pack_weights_transposed(w: number, wpt: number, T: number, C: number, N: number): void;
+  conv2d_forward(
+    x: number, wp: number, bias: number, y: number,
+    B: number, H: number, W: number, C: number, OH: number, OW: number, N: number,
+    kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, relu: number, zeros: number,
+  ): void; // prettier-ignore
+  conv2d_backward_data(
+    dy: number, wpt: number, dx: number,
+    B: number, H: number, W: number, C: number, OH: number, OW: number, N: number,
+    kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, zeros: number,
+  ): void; // prettier-ignore
+  conv2d_backward_filter(
+    x: number, dy: number, dw: number,
+    B: number, H: number, W: number, C: number, OH: number, OW: number, N: number,
+    kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, zeros: number,
+  ): void; // prettier-ignore
+
+  // wasm/batchnorm.ts: x [M, C]; ws are float64 workspaces.
+  bn_moments(x: number, M: number, C: number, ws: number): void;
+  bn_apply(x: number, y: number, M: number, C: number, scale: number, shift: number, relu: number): void;
+  bn_backward_reduce(
+    dy: number, x: number, M: number, C: number, scale: number, shift: number, mean: number, relu: number, ws: number,
+  ): void; // prettier-ignore
+  bn_backward_apply(
+    dy: number, x: number, dx: number, M: number, C: number, scale: number, shift: number, relu: number,
+    mean: number, a: number, b: number, k: number,
+  ): void; // prettier-ignore
+
+  // wasm/pool.ts
+  maxpool_forward(
+    x: number, y: number, B: number, H: number, W: number, C: number,
+    kh: number, kw: number, sh: number, sw: number, OH: number, OW: number,
+  ): void; // prettier-ignore
+  maxpool_backward(
+    x: number, y: number, dy: number, dx: number, B: number, H: number, W: number, C: number,
+    kh: number, kw: number, sh: number, sw: number, OH: number, OW: number,
+  ): void; // prettier-ignore
+  global_maxpool_forward(x: number, y: number, B: number, HW: number, C: number): void;
+  global_maxpool_backward(
+    x: number,
+    y: number,
+    dy: number,
+    dx: number,
+    B: number,
+    HW: number,
+    C: number,
+  ): void;
+  global_avgpool_forward(x: number, y: number, B: number, HW: number, C: number): void;
+  global_avgpool_backward(dy: number, dx: number, B: number, HW: number, C: number): void;
+
+  // wasm/elementwise.ts
+  add_f32(a: number, b: number, out: number, n: number): void;
+  mul_f32(a: number, b: number, out: number, n: number): void;
+  relu_forward(x: number, y: number, n: number): void;
+  relu_backward(y: number, dy: number, dx: number, n: number): void;
+  channel_scale(x: number, s: number, y: number, M: number, C: number): void;
+  channel_sum(a: number, M: number, C: number, ws: number): void;
+  channel_dot(a: number, b: number, M: number, C: number, ws: number): void;
+  copy_channels(
+    src: number, srcC: number, srcOff: number, dst: number, dstC: number, dstOff: number, M: number, count: number,
+  ): void; // prettier-ignore
+
+  // wasm/optim.ts (optimizer updates; see src/engine/optim-adam.ts and optim-sgd.ts)
+  adam_f32(
+    w: number, g: number, m: number, v: number, n: number,
+    beta1: number, beta2: number, step: number, eps: number, l2: number, shrink: number,
+  ): void; // prettier-ignore
+  sgd_f32(
+    w: number, g: number, buf: number, n: number, rate: number, l2: number, momentum: number, nesterov: boolean,
+  ): void; // prettier-ignore
+}

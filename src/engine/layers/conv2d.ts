@@ -1,0 +1,128 @@
+import { MtaError } from '../../common/index.js';
+import type { Engine, Parameter } from '../engine.js';
+import { heNormal, zeros, type Init } from '../init.js';
+import { expectShape, type Tensor } from '../tensor.js';
+import { convGeometry, pair, type ConvGeometry, type Padding } from './conv-geometry.js';
+import { convBackwardData, convBackwardParams, convForward } from './conv-calls.js';
+import { savedState, type Layer, type Mode } from './layer.js';
+
+/**
+ * 2-D convolution, NHWC. Shapes: x [B, H, W, C], weight [kh, kw, C, N], bias [N], y [B, OH, OW, N].
+ * The optional fused ReLU (activation: 'relu') is what BatchNorm.fold produces for inference: the
+ * whole conv + folded BN + ReLU is then one kernel call.
+ * Kernels: wasm/conv.ts (implicit GEMM); reference: reference/conv2d.ts.
+ */
+export interface Conv2dOptions {
+  inChannels: number;
+  outChannels: number;
+  kernel: number | readonly [number, number];
+  stride?: number | readonly [number, number];
+  padding?: Padding;
+  bias?: boolean;
+  activation?: 'none' | 'relu';
+  /** Weight initialiser; default He normal over the fan-in kh·kw·C. */
+  init?: Init;
+  /** Bias initialiser; default zeros. */
+  biasInit?: Init;
+}
+
+interface Saved {
+  x: Tensor;
+  y: Tensor;
+  g: ConvGeometry;
+}
+
+export class Conv2d implements Layer {
+  readonly weight: Parameter;
+  readonly bias: Parameter | undefined;
+  readonly kernel: [number, number];
+  readonly stride: [number, number];
+  readonly padding: Padding;
+  readonly relu: boolean;
+  readonly inChannels: number;
+  readonly outChannels: number;
+  private saved: Saved | undefined;
+
+  constructor(
+    private readonly engine: Engine,
+    readonly name: string,
+    opts: Conv2dOptions,
+  ) {
+    this.kernel = pair(opts.kernel, `${name}.kernel`);
+    this.stride = pair(opts.stride ?? 1, `${name}.stride`);
+    [this.inChannels, this.outChannels] = pair([opts.inChannels, opts.outChannels], `${name}.channels`);
+    this.padding = opts.padding ?? 'same';
+    this.relu = opts.activation === 'relu';
+    const taps = this.kernel[0] * this.kernel[1];
+    if (taps > engine.kernels.conv_max_taps()) {
+      throw new MtaError('LIMIT_EXCEEDED', 'convolution kernel too large', {
+        subject: `${name}.kernel`,
+        expected: `at most ${engine.kernels.conv_max_taps()} taps`,
+        actual: `${this.kernel[0]}×${this.kernel[1]}`,
+      });
+    }
+    const fanIn = taps * this.inChannels;
+    this.weight = engine.param(
+      `${name}.weight`,
+      [...this.kernel, this.inChannels, this.outChannels],
+      opts.init ?? heNormal(fanIn),
+      { decay: true },
+    );
+    this.bias = opts.bias
+      ? engine.param(`${name}.bias`, [this.outChannels], opts.biasInit ?? zeros)
+      : undefined;
+  }
+
+  params(): Parameter[] {
+    return this.bias ? [this.weight, this.bias] : [this.weight];
+  }
+
+  private geometry(shape: readonly number[]): ConvGeometry {
+    const g = convGeometry(shape, this.kernel, this.stride, this.padding, this.name);
+    if (g.C !== this.inChannels) {
+      throw new MtaError('BAD_ARGUMENT', 'input channels do not match the layer', {
+        subject: this.name,
+        expected: `${this.inChannels} channels`,
+        actual: `[${shape.join(', ')}]`,
+      });
+    }
+    return g;
+  }
+
+  forward(x: Tensor, _mode: Mode = 'eval'): Tensor {
+    const g = this.geometry(x.shape);
+    const y = convForward(
+      this.engine,
+      x,
+      this.weight.valueTensor,
+      this.bias?.valueTensor,
+      g,
+      this.outChannels,
+      this.relu,
+    );
+    this.saved = { x, y, g };
+    return y;
+  }
+
+  backward(dy: Tensor): Tensor {
+    const { g } = savedState(this.saved, this.name);
+    const dz = this.backwardParams(dy);
+    return convBackwardData(this.engine, dz, this.weight.valueTensor, g, this.outChannels);
+  }
+
+  /**
+   * Accumulates the weight and bias gradients only (for a first layer, whose input needs no
+   * gradient) and returns the gradient at the pre-activation output.
+   */
+  backwardParams(dy: Tensor): Tensor {
+    const { x, y, g } = savedState(this.saved, this.name);
+    expectShape(dy, y.shape, `${this.name} output gradient`);
+    let dz = dy;
+    if (this.relu) {
+      dz = this.engine.tensor(dy.shape);
+      this.engine.kernels.relu_backward(y.ptr, dy.ptr, dz.ptr, dy.size);
+    }
+    convBackwardParams(this.engine, x, dz, this.weight.gradTensor, this.bias?.grad(), g, this.outChannels);
+    return dz;
+  }
+}

@@ -1,0 +1,487 @@
+// Convolution (and dense layers, as 1×1 convolutions) as implicit GEMM over NHWC tensors.
+//
+// Legend: B batch, H×W input size, C input channels, OH×OW output size, N output channels,
+// kh×kw kernel, T = kh·kw taps, stride sh×sw, padding pt (top) / pl (left).
+//   x  [B, H, W, C]      y  [B, OH, OW, N]      w  [kh, kw, C, N] = a K×N row-major matrix, K = T·C
+// As a GEMM, y[M, N] = A[M, K] · w[K, N] with M = B·OH·OW. Row m of A is output pixel m's receptive
+// field: T input rows of C contiguous floats. A table of row pointers, built per chunk of output
+// pixels, locates them (taps that fall in the padding point at a caller-provided zero row), so A is
+// never materialised as an im2col copy.
+//
+// Register tile: 4 output pixels × 8 output channels = 8 f32x4 accumulators (more spills on V8's
+// 16 xmm registers; measured). Weights are packed into zero-padded panels of 8 output channels,
+// wp[ceil(N/8)][K][8], so the tile streams them contiguously.
+//
+// Backward data is the same tile over a transposed gather: row m is input pixel m, and tap (i, j)
+// points at the dy row of the output pixel whose receptive field put x there (or the zero row), with
+// weights packed per tap as w[t]ᵀ. Backward filter reduces over output pixels:
+// dw[t, c, n] += Σ_m A[m, t, c] · dy[m, n], as 4 (c) × 8 (n) register tiles.
+//
+// Memory contract: kernels may read up to 28 bytes past the end of a row of x, dy, dw or bias (the JS
+// arena keeps that slack after every allocation); they never write outside their outputs.
+
+import { storeRow8 } from './lanes';
+
+const TABLE_ENTRIES: i32 = 16384;
+const table: usize = memory.data(TABLE_ENTRIES << 2, 16);
+
+/** 4×8 SIMD tiles computed so far; tests read it to prove the SIMD path ran. */
+let simdTiles: f64 = 0;
+
+export function conv_simd_tiles(): f64 {
+  return simdTiles;
+}
+
+/** Largest number of taps a pointer table can hold for a 4-row chunk. */
+export function conv_max_taps(): i32 {
+  return TABLE_ENTRIES >> 2;
+}
+
+function chunkRows(T: i32, want: i32): i32 {
+  return min(want, (TABLE_ENTRIES / T) & ~3);
+}
+
+/** Fills the pointer table for output pixels m0 .. m0+rows; rows up to `padded` point at zeros. */
+function gatherRows(
+  x: usize,
+  zeros: usize,
+  m0: i32,
+  rows: i32,
+  padded: i32,
+  H: i32,
+  W: i32,
+  C: i32,
+  OH: i32,
+  OW: i32,
+  kh: i32,
+  kw: i32,
+  sh: i32,
+  sw: i32,
+  pt: i32,
+  pl: i32,
+): void {
+  const rowBytes = (<usize>C) << 2;
+  const imageBytes = <usize>H * <usize>W * rowBytes;
+  let ow = m0 % OW;
+  let q = m0 / OW;
+  let oh = q % OH;
+  let img = x + <usize>(q / OH) * imageBytes;
+  let e = table;
+  for (let r = 0; r < rows; r++) {
+    const ih0 = oh * sh - pt;
+    const iw0 = ow * sw - pl;
+    for (let i = 0; i < kh; i++) {
+      const ih = ih0 + i;
+      const rowInside = <u32>ih < <u32>H;
+      for (let j = 0; j < kw; j++) {
+        const iw = iw0 + j;
+        store<usize>(e, rowInside && <u32>iw < <u32>W ? img + <usize>(ih * W + iw) * rowBytes : zeros);
+        e += 4;
+      }
+    }
+    if (++ow == OW) {
+      ow = 0;
+      if (++oh == OH) {
+        oh = 0;
+        img += imageBytes;
+      }
+    }
+  }
+  const end = table + ((<usize>padded * <usize>(kh * kw)) << 2);
+  for (; e < end; e += 4) store<usize>(e, zeros);
+}
+
+/**
+ * Fills the pointer table for input pixels m0 .. m0+rows of dx [B, H, W, C]: tap (i, j) points at
+ * the dy [B, OH, OW, N] row of the output pixel that read this input pixel through that tap.
+ */
+function gatherRowsTransposed(
+  dy: usize,
+  zeros: usize,
+  m0: i32,
+  rows: i32,
+  padded: i32,
+  H: i32,
+  W: i32,
+  N: i32,
+  OH: i32,
+  OW: i32,
+  kh: i32,
+  kw: i32,
+  sh: i32,
+  sw: i32,
+  pt: i32,
+  pl: i32,
+): void {
+  const rowBytes = (<usize>N) << 2;
+  const imageBytes = <usize>OH * <usize>OW * rowBytes;
+  let iw = m0 % W;
+  let q = m0 / W;
+  let ih = q % H;
+  let img = dy + <usize>(q / H) * imageBytes;
+  let e = table;
+  for (let r = 0; r < rows; r++) {
+    for (let i = 0; i < kh; i++) {
+      const ohs = ih + pt - i;
+      const oh = ohs / sh;
+      const rowInside = ohs >= 0 && oh * sh == ohs && oh < OH;
+      for (let j = 0; j < kw; j++) {
+        const ows = iw + pl - j;
+        const ow = ows / sw;
+        const inside = rowInside && ows >= 0 && ow * sw == ows && ow < OW;
+        store<usize>(e, inside ? img + <usize>(oh * OW + ow) * rowBytes : zeros);
+        e += 4;
+      }
+    }
+    if (++iw == W) {
+      iw = 0;
+      if (++ih == H) {
+        ih = 0;
+        img += imageBytes;
+      }
+    }
+  }
+  const end = table + ((<usize>padded * <usize>(kh * kw)) << 2);
+  for (; e < end; e += 4) store<usize>(e, zeros);
+}
+
+/**
+ * out[4 rows][cols ≤ 8] = bias + Σ_t Σ_c row(r, t)[c] · panel[t][c][0..8], then optional ReLU.
+ * `tbl` holds 4 consecutive table rows of T pointers each; only `rows` rows and `cols` columns are stored.
+ */
+function tile4x8(
+  tbl: usize,
+  T: i32,
+  C: i32,
+  panel: usize,
+  bias: usize,
+  relu: bool,
+  out: usize,
+  ldo: usize,
+  rows: i32,
+  cols: i32,
+): void {
+  let c00 = f32x4.splat(0);
+  let c01 = c00;
+  if (bias != 0) {
+    c00 = v128.load(bias);
+    c01 = v128.load(bias, 16);
+  }
+  let c10 = c00,
+    c11 = c01,
+    c20 = c00,
+    c21 = c01,
+    c30 = c00,
+    c31 = c01;
+  const rowStride = (<usize>T) << 2;
+  let w = panel;
+  let e = tbl;
+  for (let t = 0; t < T; t++) {
+    let p0 = load<usize>(e);
+    let p1 = load<usize>(e + rowStride);
+    let p2 = load<usize>(e + 2 * rowStride);
+    let p3 = load<usize>(e + 3 * rowStride);
+    e += 4;
+    for (let c = 0; c < C; c++) {
+      const w0 = v128.load(w);
+      const w1 = v128.load(w, 16);
+      let a = v128.load32_splat(p0);
+      c00 = f32x4.add(c00, f32x4.mul(a, w0));
+      c01 = f32x4.add(c01, f32x4.mul(a, w1));
+      a = v128.load32_splat(p1);
+      c10 = f32x4.add(c10, f32x4.mul(a, w0));
+      c11 = f32x4.add(c11, f32x4.mul(a, w1));
+      a = v128.load32_splat(p2);
+      c20 = f32x4.add(c20, f32x4.mul(a, w0));
+      c21 = f32x4.add(c21, f32x4.mul(a, w1));
+      a = v128.load32_splat(p3);
+      c30 = f32x4.add(c30, f32x4.mul(a, w0));
+      c31 = f32x4.add(c31, f32x4.mul(a, w1));
+      p0 += 4;
+      p1 += 4;
+      p2 += 4;
+      p3 += 4;
+      w += 32;
+    }
+  }
+  if (relu) {
+    const z = f32x4.splat(0);
+    c00 = f32x4.max(c00, z);
+    c01 = f32x4.max(c01, z);
+    c10 = f32x4.max(c10, z);
+    c11 = f32x4.max(c11, z);
+    c20 = f32x4.max(c20, z);
+    c21 = f32x4.max(c21, z);
+    c30 = f32x4.max(c30, z);
+    c31 = f32x4.max(c31, z);
+  }
+  storeRow8(out, c00, c01, cols);
+  if (rows > 1) storeRow8(out + ldo, c10, c11, cols);
+  if (rows > 2) storeRow8(out + 2 * ldo, c20, c21, cols);
+  if (rows > 3) storeRow8(out + 3 * ldo, c30, c31, cols);
+  simdTiles++;
+}
+
+/** Packs w [K, N] into zero-padded panels wp [ceil(N/8)][K][8]. */
+export function conv_pack_weights(w: usize, wp: usize, K: i32, N: i32): void {
+  const ldw = (<usize>N) << 2;
+  let dst = wp;
+  for (let n0 = 0; n0 < N; n0 += 8) {
+    const cols = min(8, N - n0);
+    let src = w + ((<usize>n0) << 2);
+    for (let k = 0; k < K; k++) {
+      if (cols == 8) {
+        v128.store(dst, v128.load(src));
+        v128.store(dst, v128.load(src, 16), 16);
+      } else {
+        for (let j = 0; j < 8; j++)
+          store<f32>(dst + ((<usize>j) << 2), j < cols ? load<f32>(src + ((<usize>j) << 2)) : 0);
+      }
+      src += ldw;
+      dst += 32;
+    }
+  }
+}
+
+/** Packs w [T, C, N] per tap transposed, into panels over C: wpt [ceil(C/8)][T][N][8] = w[t][c0 + j][n]. */
+export function conv_pack_weights_transposed(w: usize, wpt: usize, T: i32, C: i32, N: i32): void {
+  let dst = wpt;
+  for (let c0 = 0; c0 < C; c0 += 8) {
+    const cols = min(8, C - c0);
+    for (let t = 0; t < T; t++) {
+      for (let n = 0; n < N; n++) {
+        for (let j = 0; j < 8; j++) {
+          const v: f32 = j < cols ? load<f32>(w + ((<usize>(t * C + c0 + j) * <usize>N + <usize>n) << 2)) : 0;
+          store<f32>(dst + ((<usize>j) << 2), v);
+        }
+        dst += 32;
+      }
+    }
+  }
+}
+
+/** y = conv(x, w) + bias, then ReLU if relu != 0. bias = 0 means none; zeros: ≥ C zero floats. */
+export function conv2d_forward(
+  x: usize,
+  wp: usize,
+  bias: usize,
+  y: usize,
+  B: i32,
+  H: i32,
+  W: i32,
+  C: i32,
+  OH: i32,
+  OW: i32,
+  N: i32,
+  kh: i32,
+  kw: i32,
+  sh: i32,
+  sw: i32,
+  pt: i32,
+  pl: i32,
+  relu: i32,
+  zeros: usize,
+): void {
+  const T = kh * kw;
+  const M = B * OH * OW;
+  const panelBytes = (<usize>(T * C) * 8) << 2;
+  const ldo = (<usize>N) << 2;
+  const chunk = chunkRows(T, 64);
+  for (let m0 = 0; m0 < M; m0 += chunk) {
+    const rows = min(chunk, M - m0);
+    const padded = (rows + 3) & ~3;
+    gatherRows(x, zeros, m0, rows, padded, H, W, C, OH, OW, kh, kw, sh, sw, pt, pl);
+    let panel = wp;
+    for (let n0 = 0; n0 < N; n0 += 8) {
+      const cols = min(8, N - n0);
+      const b = bias == 0 ? 0 : bias + ((<usize>n0) << 2);
+      let out = y + ((<usize>m0 * <usize>N + <usize>n0) << 2);
+      for (let r = 0; r < padded; r += 4) {
+        tile4x8(table + ((<usize>(r * T)) << 2), T, C, panel, b, relu != 0, out, ldo, min(4, rows - r), cols);
+        out += ldo << 2;
+      }
+      panel += panelBytes;
+    }
+  }
+}
+
+/** dx = conv_transposed(dy, w), written (not accumulated). wpt from conv_pack_weights_transposed; zeros: ≥ N. */
+export function conv2d_backward_data(
+  dy: usize,
+  wpt: usize,
+  dx: usize,
+  B: i32,
+  H: i32,
+  W: i32,
+  C: i32,
+  OH: i32,
+  OW: i32,
+  N: i32,
+  kh: i32,
+  kw: i32,
+  sh: i32,
+  sw: i32,
+  pt: i32,
+  pl: i32,
+  zeros: usize,
+): void {
+  const T = kh * kw;
+  const M = B * H * W;
+  const panelBytes = (<usize>(T * N) * 8) << 2;
+  const ldo = (<usize>C) << 2;
+  const chunk = chunkRows(T, 64);
+  for (let m0 = 0; m0 < M; m0 += chunk) {
+    const rows = min(chunk, M - m0);
+    const padded = (rows + 3) & ~3;
+    gatherRowsTransposed(dy, zeros, m0, rows, padded, H, W, N, OH, OW, kh, kw, sh, sw, pt, pl);
+    let panel = wpt;
+    for (let c0 = 0; c0 < C; c0 += 8) {
+      const cols = min(8, C - c0);
+      let out = dx + ((<usize>m0 * <usize>C + <usize>c0) << 2);
+      for (let r = 0; r < padded; r += 4) {
+        tile4x8(table + ((<usize>(r * T)) << 2), T, N, panel, 0, false, out, ldo, min(4, rows - r), cols);
+        out += ldo << 2;
+      }
+      panel += panelBytes;
+    }
+  }
+}
+
+/**
+ * dw[c0..c0+4][n0..n0+cols] += Σ_r row(r)[c0..c0+4] ⊗ dy[r][n0..n0+8].
+ * `col` is the table column of one tap (row stride T entries), `off` the byte offset of c0 in a row.
+ */
+function reduce4x8(
+  col: usize,
+  T: i32,
+  rows: i32,
+  off: usize,
+  dyp: usize,
+  ldd: usize,
+  dwp: usize,
+  ldw: usize,
+  cols: i32,
+): void {
+  let a00 = v128.load(dwp);
+  let a01 = v128.load(dwp, 16);
+  let a10 = v128.load(dwp + ldw);
+  let a11 = v128.load(dwp + ldw, 16);
+  let a20 = v128.load(dwp + 2 * ldw);
+  let a21 = v128.load(dwp + 2 * ldw, 16);
+  let a30 = v128.load(dwp + 3 * ldw);
+  let a31 = v128.load(dwp + 3 * ldw, 16);
+  const stride = (<usize>T) << 2;
+  let e = col;
+  let d = dyp;
+  for (let r = 0; r < rows; r++) {
+    const p = load<usize>(e) + off;
+    const d0 = v128.load(d);
+    const d1 = v128.load(d, 16);
+    let a = v128.load32_splat(p);
+    a00 = f32x4.add(a00, f32x4.mul(a, d0));
+    a01 = f32x4.add(a01, f32x4.mul(a, d1));
+    a = v128.load32_splat(p, 4);
+    a10 = f32x4.add(a10, f32x4.mul(a, d0));
+    a11 = f32x4.add(a11, f32x4.mul(a, d1));
+    a = v128.load32_splat(p, 8);
+    a20 = f32x4.add(a20, f32x4.mul(a, d0));
+    a21 = f32x4.add(a21, f32x4.mul(a, d1));
+    a = v128.load32_splat(p, 12);
+    a30 = f32x4.add(a30, f32x4.mul(a, d0));
+    a31 = f32x4.add(a31, f32x4.mul(a, d1));
+    e += stride;
+    d += ldd;
+  }
+  storeRow8(dwp, a00, a01, cols);
+  storeRow8(dwp + ldw, a10, a11, cols);
+  storeRow8(dwp + 2 * ldw, a20, a21, cols);
+  storeRow8(dwp + 3 * ldw, a30, a31, cols);
+  simdTiles++;
+}
+
+/** As reduce4x8 for a single input channel (channel counts that are not a multiple of 4). */
+function reduce1x8(
+  col: usize,
+  T: i32,
+  rows: i32,
+  off: usize,
+  dyp: usize,
+  ldd: usize,
+  dwp: usize,
+  cols: i32,
+): void {
+  let a0 = v128.load(dwp);
+  let a1 = v128.load(dwp, 16);
+  let b0 = f32x4.splat(0);
+  let b1 = b0;
+  const stride = (<usize>T) << 2;
+  let e = col;
+  let d = dyp;
+  let r = 0;
+  // Two independent accumulator pairs hide the add latency of this thin tile.
+  for (; r + 2 <= rows; r += 2) {
+    let a = v128.load32_splat(load<usize>(e) + off);
+    a0 = f32x4.add(a0, f32x4.mul(a, v128.load(d)));
+    a1 = f32x4.add(a1, f32x4.mul(a, v128.load(d, 16)));
+    a = v128.load32_splat(load<usize>(e + stride) + off);
+    b0 = f32x4.add(b0, f32x4.mul(a, v128.load(d + ldd)));
+    b1 = f32x4.add(b1, f32x4.mul(a, v128.load(d + ldd, 16)));
+    e += stride << 1;
+    d += ldd << 1;
+  }
+  if (r < rows) {
+    const a = v128.load32_splat(load<usize>(e) + off);
+    a0 = f32x4.add(a0, f32x4.mul(a, v128.load(d)));
+    a1 = f32x4.add(a1, f32x4.mul(a, v128.load(d, 16)));
+  }
+  storeRow8(dwp, f32x4.add(a0, b0), f32x4.add(a1, b1), cols);
+}
+
+/** dw [kh, kw, C, N] += conv weight gradient of x and dy. zeros: ≥ C zero floats. */
+export function conv2d_backward_filter(
+  x: usize,
+  dy: usize,
+  dw: usize,
+  B: i32,
+  H: i32,
+  W: i32,
+  C: i32,
+  OH: i32,
+  OW: i32,
+  N: i32,
+  kh: i32,
+  kw: i32,
+  sh: i32,
+  sw: i32,
+  pt: i32,
+  pl: i32,
+  zeros: usize,
+): void {
+  const T = kh * kw;
+  const M = B * OH * OW;
+  const ld = (<usize>N) << 2;
+  const chunk = chunkRows(T, 256);
+  for (let m0 = 0; m0 < M; m0 += chunk) {
+    const rows = min(chunk, M - m0);
+    gatherRows(x, zeros, m0, rows, rows, H, W, C, OH, OW, kh, kw, sh, sw, pt, pl);
+    const dy0 = dy + <usize>m0 * ld;
+    for (let t = 0; t < T; t++) {
+      const col = table + ((<usize>t) << 2);
+      let c = 0;
+      for (; c + 4 <= C; c += 4) {
+        const dwRow = dw + <usize>(t * C + c) * ld;
+        for (let n0 = 0; n0 < N; n0 += 8) {
+          const off = (<usize>n0) << 2;
+          reduce4x8(col, T, rows, (<usize>c) << 2, dy0 + off, ld, dwRow + off, ld, min(8, N - n0));
+        }
+      }
+      for (; c < C; c++) {
+        const dwRow = dw + <usize>(t * C + c) * ld;
+        for (let n0 = 0; n0 < N; n0 += 8) {
+          const off = (<usize>n0) << 2;
+          reduce1x8(col, T, rows, (<usize>c) << 2, dy0 + off, ld, dwRow + off, min(8, N - n0));
+        }
+      }
+    }
+  }
+}

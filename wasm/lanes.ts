@@ -1,0 +1,27 @@
+// Partial-vector helpers for channel counts that are not a multiple of 4 (or of 8 for a register tile).
+// `n` is the number of valid lanes; lanes past it are never read from or written to memory.
+
+/** Loads n = 1..3 floats into the low lanes; the other lanes are 0. */
+export function loadN(p: usize, n: i32): v128 {
+  let v = f32x4.splat(0);
+  v = f32x4.replace_lane(v, 0, load<f32>(p));
+  if (n > 1) v = f32x4.replace_lane(v, 1, load<f32>(p, 4));
+  if (n > 2) v = f32x4.replace_lane(v, 2, load<f32>(p, 8));
+  return v;
+}
+
+/** Stores the low n = 1..3 lanes. */
+export function storeN(p: usize, v: v128, n: i32): void {
+  store<f32>(p, f32x4.extract_lane(v, 0));
+  if (n > 1) store<f32>(p, f32x4.extract_lane(v, 1), 4);
+  if (n > 2) store<f32>(p, f32x4.extract_lane(v, 2), 8);
+}
+
+/** Stores the first n = 1..8 lanes of the 8-lane row (v0, v1). */
+export function storeRow8(p: usize, v0: v128, v1: v128, n: i32): void {
+  if (n >= 4) {
+    v128.store(p, v0);
+    if (n == 8) v128.store(p, v1, 16);
+    else if (n > 4) storeN(p + 16, v1, n - 4);
+  } else storeN(p, v0, n);
+}
