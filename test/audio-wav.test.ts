@@ -248,5 +248,5 @@ test('encodeWav float option round-trips exactly; writeWav writes atomically; no
     code: 'NON_FINITE',
     subject: 'samples',
   });
-  assert.throws(() => encodeWav(x, 0), { code: 'BAD_HEADER', subject: 'sampleRate' });
+  assert.throws(() => encodeWav(x, 0), { code: 'BAD_ARGUMENT', subject: 'sampleRate' });
 });

@@ -5,7 +5,7 @@
  */
 import wavefile from 'wavefile';
 import { MtaError, writeFileAtomic } from '../common/index.js';
-import { checkSampleRate } from './decode-limits.js';
+import { MAX_SAMPLE_RATE, MIN_SAMPLE_RATE } from './decode-limits.js';
 
 export interface EncodeWavOptions {
   /** Write 32-bit IEEE float samples instead of 16-bit PCM. */
@@ -17,7 +17,13 @@ export function encodeWav(
   sampleRate: number,
   opts: EncodeWavOptions = {},
 ): Uint8Array {
-  checkSampleRate(sampleRate, 'sampleRate');
+  if (!Number.isInteger(sampleRate) || sampleRate < MIN_SAMPLE_RATE || sampleRate > MAX_SAMPLE_RATE) {
+    throw new MtaError('BAD_ARGUMENT', 'sample rate is out of range', {
+      subject: 'sampleRate',
+      expected: `an integer from ${MIN_SAMPLE_RATE} to ${MAX_SAMPLE_RATE} Hz`,
+      actual: String(sampleRate),
+    });
+  }
   for (let i = 0; i < samples.length; i++) {
     if (!Number.isFinite(samples[i])) {
       throw new MtaError('NON_FINITE', 'cannot write a non-finite sample to WAV', {
