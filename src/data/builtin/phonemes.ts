@@ -111,7 +111,3 @@ export const PHONEMES: Record<string, Phoneme> = {
   j: approx(280, 2200, 2900),
   _: { kind: 'pause', voiced: false, formants: [500, 1500, 2500], dur: 0.12 },
 };
-
-export function isVowel(ph: string): boolean {
-  return PHONEMES[ph].kind === 'vowel';
-}

@@ -1,93 +1,78 @@
 /**
- * The suite's plan: which clips exist, their labels, splits and groups. Cheap (no audio), and a
- * pure function of (seed, clipsPerTask). Labels cycle through the classes (clip k has label
- * k mod classes), so every class gets the same number of clips, ±1. Splits are stratified: within
- * each class a seeded shuffle sends 70/15/15% to train/val/test. Groups come from pools that are
- * themselves split 70/15/15, and a clip takes a group from its own split's pool, so no group can
- * span two splits.
+ * The suite's plan: which clips exist, their labels, groups and splits. Cheap (no audio), and
+ * every field of clip k depends only on (seed, task, k), never on the suite's size: a larger
+ * suite extends a smaller one, and a clip's audio is the same in both.
+ *
+ * - label: clip k has label k mod classes, so classes are balanced to within one clip.
+ * - group: each pool of sources (per class, or shared by all classes) is laid out in a seeded
+ *   cycle in which train, val and test sources are interleaved as evenly as possible; the j-th
+ *   clip of a class takes the source at position j (plus a seeded per-class offset) of the cycle.
+ * - split: the split of the clip's source, so a source never spans two splits. Because the cycle
+ *   interleaves the splits evenly, every class's clips are split 70/15/15 to within a clip or two
+ *   (exactly, per full cycle, when the pool size is a multiple of 20).
  */
 import { Rng } from '../../common/index.js';
 import { DEFAULT_CLIPS_PER_TASK, DEFAULT_SEED, checkClipsPerTask, checkSeed } from './options.js';
 import { BUILTIN_TASKS } from './registry.js';
 import type { BuiltinClipRef, BuiltinTaskSpec, Split, TaskGenerator } from './types.js';
 
-const VAL_FRACTION = 0.15;
-const TEST_FRACTION = 0.15;
-const SPLITS: Split[] = ['train', 'val', 'test'];
+const SPLIT_FRACTIONS: [Split, number][] = [
+  ['train', 0.7],
+  ['val', 0.15],
+  ['test', 0.15],
+];
 
-/**
- * Per-class split sizes. Rounding runs on cumulative counts across classes, so task totals are as
- * close to 70/15/15 as whole clips allow; each class keeps at least one training clip.
- */
-function splitSizes(perClass: number[]): [number, number, number][] {
-  let seen = 0;
-  let val = 0;
-  let test = 0;
-  return perClass.map((n) => {
-    seen += n;
-    const v = Math.min(Math.max(0, Math.round(VAL_FRACTION * seen) - val), n - 1);
-    const t = Math.min(Math.max(0, Math.round(TEST_FRACTION * seen) - test), n - 1 - v);
-    val += v;
-    test += t;
-    return [n - v - t, v, t];
+/** Splits for positions 0..n-1 of a cycle: at each step, the split furthest behind its share. */
+function interleavedSplits(n: number): Split[] {
+  const taken = SPLIT_FRACTIONS.map(() => 0);
+  return Array.from({ length: n }, (_, p) => {
+    let best = 0;
+    SPLIT_FRACTIONS.forEach(([, frac], s) => {
+      if ((p + 1) * frac - taken[s] > (p + 1) * SPLIT_FRACTIONS[best][1] - taken[best]) best = s;
+    });
+    taken[best]++;
+    return SPLIT_FRACTIONS[best][0];
   });
 }
 
-/** The pool's group ids, seeded-shuffled and cut 70/15/15 (each split gets at least one). */
-function groupPools(task: TaskGenerator, seed: number, owner: string): Record<Split, string[]> {
+interface Cycle {
+  groups: string[];
+  splits: Split[];
+}
+
+/** One pool's cycle: source ids, seeded-shuffled within each split, placed on the interleaved pattern. */
+function groupCycle(task: TaskGenerator, seed: number, owner: string): Cycle {
   const { count, prefix } = task.groups;
+  const splits = interleavedSplits(count);
   const ids = Array.from(
     { length: count },
     (_, k) => `${owner ? `${owner}-` : ''}${prefix}${String(k).padStart(2, '0')}`,
   );
   Rng.derive(seed, `builtin/${task.name}/groups/${owner}`).shuffle(ids);
-  const val = Math.max(1, Math.round(VAL_FRACTION * count));
-  const test = Math.max(1, Math.round(TEST_FRACTION * count));
-  const train = count - val - test;
-  return { train: ids.slice(0, train), val: ids.slice(train, train + val), test: ids.slice(train + val) };
+  return { groups: ids, splits };
 }
 
 function planTask(task: TaskGenerator, seed: number, clips: number): BuiltinClipRef[] {
   const K = task.classes.length;
-  const perClass = task.classes.map((_, c) => Math.floor(clips / K) + (c < clips % K ? 1 : 0));
-  const sizes = splitSizes(perClass);
-  const shared = task.groups.perClass ? undefined : groupPools(task, seed, '');
-  const refs: BuiltinClipRef[] = [];
-  const splitOf: Split[][] = [];
-  const groupsOf: string[][] = [];
-  for (let c = 0; c < K; c++) {
-    const order = Rng.derive(seed, `builtin/${task.name}/split/${c}`).shuffle(
-      Array.from({ length: perClass[c] }, (_, j) => j),
-    );
-    const splits: Split[] = new Array(perClass[c]);
-    const groups: string[] = new Array(perClass[c]);
-    const pools = shared ?? groupPools(task, seed, task.classes[c]);
-    let rank = 0;
-    SPLITS.forEach((split, s) => {
-      const pool = pools[split];
-      // Groups go round-robin from a seeded starting point, so each gets an even share of the class.
-      const offset = Rng.derive(seed, `builtin/${task.name}/offset/${c}/${split}`).int(pool.length);
-      for (let r = 0; r < sizes[c][s]; r++, rank++) {
-        splits[order[rank]] = split;
-        groups[order[rank]] = pool[(offset + r) % pool.length];
-      }
-    });
-    splitOf.push(splits);
-    groupsOf.push(groups);
-  }
-  for (let index = 0; index < clips; index++) {
+  const shared = task.groups.perClass ? undefined : groupCycle(task, seed, '');
+  const cycles = task.classes.map((c) => shared ?? groupCycle(task, seed, c));
+  // Per-class offsets, so classes sharing a pool do not meet the same source at the same position.
+  const offsets = task.classes.map((_, c) =>
+    Rng.derive(seed, `builtin/${task.name}/offset/${c}`).int(task.groups.count),
+  );
+  return Array.from({ length: clips }, (_, index) => {
     const label = index % K;
-    const j = Math.floor(index / K);
-    refs.push({
+    const cycle = cycles[label];
+    const pos = (Math.floor(index / K) + offsets[label]) % task.groups.count;
+    return {
       task: task.name,
       index,
       label,
-      split: splitOf[label][j],
-      group: groupsOf[label][j],
+      split: cycle.splits[pos],
+      group: cycle.groups[pos],
       id: `${task.name}-${String(index).padStart(5, '0')}`,
-    });
-  }
-  return refs;
+    };
+  });
 }
 
 /** The eight tasks (names and class lists) and every clip, in task order then index order. */

@@ -14,7 +14,7 @@ import type { BuiltinClipRef, ClipRequest } from './types.js';
  * Bump whenever any change alters rendered samples or the plan: caches key on it.
  * Format: builtin-<n>.
  */
-export const BUILTIN_GENERATOR_VERSION = 'builtin-1';
+export const BUILTIN_GENERATOR_VERSION = 'builtin-2';
 
 /** 16 kHz mono samples in [-1, 1], 1–2 s long, the same on every machine for the same ref and seed. */
 export function renderBuiltinClip(ref: BuiltinClipRef, opts: { seed?: number } = {}): Float32Array {

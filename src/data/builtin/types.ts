@@ -23,7 +23,7 @@ export interface BuiltinClipRef {
 
 /** How a task's clips are grouped into generating sources. */
 export interface GroupRule {
-  /** Size of the pool of sources (per class when perClass). */
+  /** Size of the pool of sources (per class when perClass); a multiple of 20 splits exactly 70/15/15. */
   count: number;
   /** Each class has its own sources (a speaker speaks one language) or all share them. */
   perClass: boolean;

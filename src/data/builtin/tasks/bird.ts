@@ -34,7 +34,7 @@ export const birdTask: TaskGenerator = {
   name: 'bird',
   classes: ['absent', 'present'],
   seconds: [1, 2],
-  groups: { count: 30, perClass: false, prefix: 'site' },
+  groups: { count: 40, perClass: false, prefix: 'site' },
   render({ label, length, rng, groupRng }) {
     const g = groupRng();
     const site = randomLocation(SCENES[g.int(SCENES.length)], g);

@@ -32,7 +32,7 @@ export const keywordTask: TaskGenerator = {
   classes: [...KEYWORDS, 'unknown'],
   // Short clips: every patch position then covers the whole word (see the placement below).
   seconds: [1, 1.1],
-  groups: { count: 50, perClass: false, prefix: 'spk' },
+  groups: { count: 40, perClass: false, prefix: 'spk' },
   render({ label, length, rng, groupRng }) {
     const voice = randomVoice(groupRng());
     let phones = WORDS[KEYWORDS[label]];

@@ -9,7 +9,7 @@ import { FAMILIES, randomInstrument, renderNote } from '../music.js';
 import type { TaskGenerator } from '../types.js';
 import { addBackground, maybeRoom } from './mix.js';
 
-export const PITCH_LOWEST_MIDI = 48;
+const PITCH_LOWEST_MIDI = 48;
 const NAMES = ['C', 'Cs', 'D', 'Ds', 'E', 'F', 'Fs', 'G', 'Gs', 'A', 'As', 'B'];
 
 export const pitchTask: TaskGenerator = {
