@@ -3,9 +3,17 @@
  * and through `mta info` (exit 2, one line per file, no stack trace). Nothing may hang or allocate
  * what a header claims.
  */
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, truncateSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -158,6 +166,7 @@ const CASES: { name: string; file: string; bytes: Uint8Array; code: ErrorCode }[
 ];
 
 const dir = mkdtempSync(join(tmpdir(), 'mta-bad-audio-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 for (const c of CASES) writeFileSync(join(dir, c.file), c.bytes);
 writeFileSync(join(dir, 'good.wav'), goodWav);
 

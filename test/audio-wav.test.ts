@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeAudio, encodeWav, writeWav } from '../src/audio/index.js';
@@ -244,6 +244,7 @@ test('encodeWav float option round-trips exactly; writeWav writes atomically; no
   writeWav(path, x, 44100);
   assert.deepEqual(readdirSync(dir), ['out.wav']);
   assert.equal((await decodeAudio(readFileSync(path), path)).channels[0].length, 300);
+  rmSync(dir, { recursive: true, force: true });
   assert.throws(() => encodeWav(Float32Array.from([0, Number.NaN]), 16000), {
     code: 'NON_FINITE',
     subject: 'samples',
