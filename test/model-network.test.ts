@@ -183,3 +183,43 @@ test('the pruned model computes what the masked model computes (within 1e-5), an
     .reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
   assert.equal(deployed, exactCost(pruned.config).total.params);
 });
+
+test('weightShapes lists exactly the tensors the network holds, full and pruned', async () => {
+  const { weightShapes } = await import('../src/model/index.js');
+  for (const cfg of [
+    config,
+    parseModelConfig({
+      ...config,
+      tasks: [
+        {
+          ...config.tasks[0],
+          adapter: [
+            { time: 1, freq: 2 },
+            { time: 3, freq: 1 },
+            { time: 2, freq: 2 },
+          ],
+        },
+        {
+          ...config.tasks[1],
+          adapter: [
+            { time: 0, freq: 0 },
+            { time: 0, freq: 0 },
+            { time: 1, freq: 1 },
+          ],
+        },
+        {
+          ...config.tasks[2],
+          adapter: [
+            { time: 0, freq: 0 },
+            { time: 0, freq: 0 },
+            { time: 0, freq: 0 },
+          ],
+        },
+      ],
+    }),
+  ]) {
+    const net = await network(cfg);
+    const held = new Map([...net.params(), ...net.buffers()].map((p) => [p.name, [...p.shape]]));
+    assert.deepEqual(weightShapes(cfg), held);
+  }
+});

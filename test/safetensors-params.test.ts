@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MtaError, Rng } from '../src/common/index.js';
-import { Adam, loadOptimizerState, loadParams, saveOptimizerState, saveParams } from '../src/engine/index.js';
+import { Adam } from '../src/engine/index.js';
+import { loadOptimizerState, loadParams, saveOptimizerState, saveParams } from '../src/io/index.js';
 import { decodeSafetensors, encodeSafetensors } from '../src/io/index.js';
 
 interface TestParam {

@@ -3,7 +3,6 @@ export { Optimizer, type OptimizerOptions, type OptimizerState } from './optim.j
 export { Adam, AdamW, type AdamOptions } from './optim-adam.js';
 export { Sgd, type SgdOptions } from './optim-sgd.js';
 export { clipGradNorm } from './clip.js';
-export { loadOptimizerState, loadParams, saveOptimizerState, saveParams } from './params-io.js';
 export { createEngine, Engine, Parameter, type EngineOptions, type Param } from './engine.js';
 export { Tensor, shapeSize } from './tensor.js';
 export { Arena, Region } from './arena.js';

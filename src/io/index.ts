@@ -10,3 +10,11 @@ export {
   type SafeTensorData,
   type SafetensorsDtype,
 } from './safetensors-dtypes.js';
+export {
+  decodeModelFile,
+  encodeModelFile,
+  MODEL_FORMAT,
+  MODEL_FORMAT_VERSION,
+  type ModelFile,
+} from './model-file.js';
+export { loadOptimizerState, loadParams, saveOptimizerState, saveParams } from './params-io.js';

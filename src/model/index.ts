@@ -39,3 +39,4 @@ export {
   type WeightMap,
   type WeightTensor,
 } from './prune.js';
+export { weightShapes } from './shapes.js';

@@ -45,7 +45,7 @@ interface TaskPass {
   headHasAdapter: boolean;
 }
 
-export const DEFAULT_BATCH_NORM: BatchNormSettings = { eps: 1e-3, momentum: 0.01 };
+export const DEFAULT_BATCH_NORM: BatchNormSettings = { eps: 1e-3, momentum: 0.1 };
 
 function rowsView(t: Tensor, rows: TaskRows, engine: Engine): Tensor {
   const per = t.size / t.shape[0];
@@ -179,8 +179,14 @@ export class MultiTaskNetwork {
   /**
    * x [N, F, B, 1] → logits per task (undefined for tasks not asked for). `rows[t]` is the slice of x
    * that task t sees; tasks left out of `rows` (undefined) skip their adapter and head entirely.
+   * `encoderMode` lets a frozen encoder run on its running statistics while adapters train.
    */
-  forward(x: Tensor, rows: (TaskRows | undefined)[], mode: Mode): (Tensor | undefined)[] {
+  forward(
+    x: Tensor,
+    rows: (TaskRows | undefined)[],
+    mode: Mode,
+    encoderMode: Mode = mode,
+  ): (Tensor | undefined)[] {
     const c = this.config;
     if (
       x.shape.length !== 4 ||
@@ -196,8 +202,9 @@ export class MultiTaskNetwork {
     }
     const n = x.shape[0];
     this.enc = [x];
-    for (const block of this.encoder) this.enc.push(block.forward(this.enc[this.enc.length - 1], mode));
-    this.encPooled = this.encoderPool.forward(this.enc[this.enc.length - 1], mode);
+    for (const block of this.encoder)
+      this.enc.push(block.forward(this.enc[this.enc.length - 1], encoderMode));
+    this.encPooled = this.encoderPool.forward(this.enc[this.enc.length - 1], encoderMode);
     this.passes = rows.map(() => undefined);
     return this.columns.map((col, t) => {
       const r = rows[t];

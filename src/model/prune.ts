@@ -121,6 +121,8 @@ function selectVector(w: WeightTensor, keep: number[]): WeightTensor {
 /**
  * Removes dead channels: returns the smaller model's config (per-task adapter widths) and weights.
  * Blocks whose channels all die disappear; with every adapter gone a task is a plain multi-head head.
+ * Names absent from `weights` are skipped, so the same call prunes optimizer slots (which hold
+ * parameters but no BN running statistics).
  */
 export function pruneWeights(
   config: ModelConfig,
@@ -128,39 +130,41 @@ export function pruneWeights(
   masks: BlockMask[][],
 ): { config: ModelConfig; weights: WeightMap } {
   const out: WeightMap = new Map([...weights].filter(([name]) => name.startsWith('encoder.')));
+  const put = (name: string, f: (w: WeightTensor) => WeightTensor): void => {
+    const w = weights.get(name);
+    if (w) out.set(name, f(w));
+  };
   const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
   const tasks = config.tasks.map((task, t) => {
-    const widths = masks[t].map((m) => ({ time: indices(m.time).length, freq: indices(m.freq).length }));
     let prevKeep: number[] = [];
-    config.blocks.forEach((_, l) => {
-      const m = masks[t][l];
-      const keepT = indices(m.time);
-      const keepF = indices(m.freq);
+    const widths = config.blocks.map((_, l) => {
+      const keepT = indices(masks[t][l].time);
+      const keepF = indices(masks[t][l].freq);
       const p = `adapter.${task.name}.${l}`;
       if (keepT.length === 0 || keepF.length === 0) {
         prevKeep = [];
-        return;
+        return { time: 0, freq: 0 };
       }
       const encIn = l === 0 ? 1 : config.blocks[l - 1].encoderWidth;
       const ins = [...range(encIn), ...prevKeep.map((i) => encIn + i)];
-      out.set(`${p}.time.conv.weight`, selectIO(weights.get(`${p}.time.conv.weight`)!, ins, keepT));
-      out.set(`${p}.freq.conv.weight`, selectIO(weights.get(`${p}.freq.conv.weight`)!, keepT, keepF));
+      put(`${p}.time.conv.weight`, (w) => selectIO(w, ins, keepT));
+      put(`${p}.freq.conv.weight`, (w) => selectIO(w, keepT, keepF));
       for (const [kind, keep] of [
         ['time', keepT],
         ['freq', keepF],
       ] as const) {
         for (const v of ['gamma', 'beta', 'running_mean', 'running_var']) {
-          out.set(`${p}.${kind}.bn.${v}`, selectVector(weights.get(`${p}.${kind}.bn.${v}`)!, keep));
+          put(`${p}.${kind}.bn.${v}`, (w) => selectVector(w, keep));
         }
       }
       prevKeep = keepF;
+      return { time: keepT.length, freq: keepF.length };
     });
     const encOut = config.blocks[config.blocks.length - 1].encoderWidth;
-    const head = weights.get(`head.${task.name}.weight`)!;
     const rows = [...range(encOut), ...prevKeep.map((i) => encOut + i)];
-    out.set(`head.${task.name}.weight`, selectIO(head, rows, range(task.classes.length)));
-    out.set(`head.${task.name}.bias`, weights.get(`head.${task.name}.bias`)!);
-    return { ...task, adapter: widths.map((w) => (w.time && w.freq ? w : { time: 0, freq: 0 })) };
+    put(`head.${task.name}.weight`, (w) => selectIO(w, rows, range(task.classes.length)));
+    put(`head.${task.name}.bias`, (w) => w);
+    return { ...task, adapter: widths };
   });
   return { config: { ...config, tasks }, weights: out };
 }

@@ -1,1 +1,25 @@
-export {};
+export {
+  BASELINES,
+  DEFAULT_TRAIN_OPTIONS,
+  parseTrainOptions,
+  type Baseline,
+  type TrainOptions,
+} from './options.js';
+export {
+  featureStoreData,
+  type BatchPosition,
+  type EvalClip,
+  type EvalSplit,
+  type TaskInfo,
+  type TrainBatch,
+  type TrainingData,
+} from './training-data.js';
+export { evaluate, evaluateClips, meanClipAccuracy, type TaskAccuracy } from './evaluate.js';
+export {
+  loadCheckpoint,
+  saveCheckpoint,
+  type EpochRecord,
+  type Phase,
+  type TrainState,
+} from './checkpoint.js';
+export { initialConfig, trainModel, writeJson, type TrainHooks, type TrainRun } from './trainer.js';

@@ -8,9 +8,9 @@
  *   const metadata = loadParams(params, readFileSync('model.safetensors'), 'model.safetensors');
  */
 import { MtaError } from '../common/index.js';
-import { decodeSafetensors, encodeSafetensors, type SafeTensor } from '../io/index.js';
-import type { OptimizerState } from './optim.js';
-import type { Param } from './optim-param.js';
+import { decodeSafetensors, encodeSafetensors } from './safetensors.js';
+import type { SafeTensor } from './safetensors-dtypes.js';
+import type { OptimizerState, Param } from '../engine/index.js';
 
 export function saveParams(params: readonly Param[], metadata: Record<string, string> = {}): Uint8Array {
   const tensors: Record<string, SafeTensor> = {};
