@@ -7,8 +7,8 @@
  *   mic.on('data', (chunk) => run(s.push(chunk).patches));
  *   run(s.end().patches);                  // the tail / padded patch of patch.ts's policy
  *
- * Memory stays bounded: the stream keeps fewer than windowSamples + chunk samples and at most
- * patchFrames + (new frames) frames.
+ * Memory stays bounded: the stream keeps fewer than windowSamples + chunk samples and fewer than
+ * 2·patchFrames + (new frames) frames.
  */
 import { DEFAULT_FRONTEND, type FrontendConfig } from './frontend-config.js';
 import { frameCount, LogMelExtractor, nonFinite, type LogMel } from './frontend.js';
@@ -26,7 +26,7 @@ export class LogMelStream {
   private samples = new Float32Array(0);
   private sampleCount = 0;
   private bufferStart = 0;
-  /** The last frames computed (at most patchFrames + the newest push's frames), from absolute frame historyStart. */
+  /** The latest frames (see trimHistory), the first being absolute frame historyStart. */
   private history = new Float32Array(0);
   private historyFrames = 0;
   private historyStart = 0;
@@ -121,13 +121,14 @@ export class LogMelStream {
 
   /**
    * Keeps the last patchFrames frames: enough for end()'s tail patch and, since push() leaves
-   * nextPatchStart > totalFrames − patchFrames, for every patch still to come.
+   * nextPatchStart > totalFrames − patchFrames, for every patch still to come. Frames are dropped
+   * only once a patch's worth is stale, so small pushes do not move the whole history each time.
    */
   private trimHistory(): void {
     const bands = this.config.melBands;
     const keepFrom = Math.max(0, this.totalFrames - this.config.patchFrames);
     const drop = keepFrom - this.historyStart;
-    if (drop <= 0) return;
+    if (drop < this.config.patchFrames) return;
     this.history.copyWithin(0, drop * bands, this.historyFrames * bands);
     this.historyFrames -= drop;
     this.historyStart = keepFrom;
