@@ -133,7 +133,13 @@ function convCase(
   };
 }
 
-function batchNormCase(name: string, shape: number[], mode: 'train' | 'eval', relu: boolean): OpCase {
+function batchNormCase(
+  name: string,
+  shape: number[],
+  mode: 'train' | 'eval',
+  relu: boolean,
+  pool = 1,
+): OpCase {
   const C = shape[shape.length - 1];
   const stats = new Rng(99);
   const runMean = Float32Array.from({ length: C }, () => stats.normal());
@@ -143,7 +149,7 @@ function batchNormCase(name: string, shape: number[], mode: 'train' | 'eval', re
     name,
     inputs: { x: shape, gamma: [C], beta: [C] },
     run(engine, v) {
-      const bn = new BatchNorm(engine, name, C, { eps: EPS, relu });
+      const bn = new BatchNorm(engine, name, C, { eps: EPS, relu, pool });
       copyInto(bn.gamma.value(), v[1]);
       copyInto(bn.beta.value(), v[2]);
       bn.runningMean.data().set(runMean);
@@ -151,9 +157,12 @@ function batchNormCase(name: string, shape: number[], mode: 'train' | 'eval', re
       const y = bn.forward(engine.fromValues(shape, v[0]), mode);
       return { y, backward: (dy) => [bn.backward(dy).data(), bn.gamma.grad(), bn.beta.grad()] };
     },
-    ref: (v) => batchNormForward(v[0], v[1], v[2], mode === 'train' ? batchStats(v[0], C) : fixed, EPS, relu),
+    ref: (v) => {
+      const y = batchNormForward(v[0], v[1], v[2], mode === 'train' ? batchStats(v[0], C) : fixed, EPS, relu);
+      return pool > 1 ? maxPoolForward(y, shape, [pool, pool], [pool, pool]).y : y;
+    },
     refBackward:
-      mode === 'train'
+      mode === 'train' && pool === 1
         ? (v, dy) => {
             const r = batchNormBackward(v[0], v[1], v[2], dy, EPS, relu);
             return [r.dx, r.dgamma, r.dbeta];
@@ -164,7 +173,8 @@ function batchNormCase(name: string, shape: number[], mode: 'train' | 'eval', re
       const { mean, variance } =
         mode === 'train' ? t.moments(x, axes) : { mean: t.tensor(runMean), variance: t.tensor(runVar) };
       const y = t.batchNorm(x, mean, variance, beta, gamma, EPS);
-      return relu ? t.relu(y) : y;
+      const a = relu ? t.relu(y) : y;
+      return pool > 1 ? t.maxPool(a as tf.Tensor4D, pool, pool, 'valid') : a;
     },
   };
 }
@@ -254,6 +264,15 @@ const OPS: OpCase[] = [
   batchNormCase('batch norm train, C=6', [2, 3, 4, 6], 'train', false),
   batchNormCase('batch norm train + fused ReLU, C=8', [3, 4, 2, 8], 'train', true),
   batchNormCase('batch norm eval + fused ReLU, C=5', [2, 3, 3, 5], 'eval', true),
+  batchNormCase(
+    'batch norm train + ReLU + fused 2x2 max-pool, odd H and W, C=6',
+    [2, 5, 7, 6],
+    'train',
+    true,
+    2,
+  ),
+  batchNormCase('batch norm train + fused 3x3 max-pool (no ReLU), C=9', [1, 6, 7, 9], 'train', false, 3),
+  batchNormCase('batch norm eval + ReLU + fused 2x2 max-pool, C=4', [2, 4, 6, 4], 'eval', true, 2),
   {
     name: 'relu',
     inputs: { x: [2, 3, 5, 3] },

@@ -3,6 +3,7 @@
 // imported memory owned by the JS arena (src/engine/arena.ts), sizes are element counts.
 export * from './conv';
 export * from './batchnorm';
+export * from './bn-pool';
 export * from './pool';
 export * from './elementwise';
 export * from './optim';

@@ -27,16 +27,17 @@ export interface ReferenceEncoderOptions {
 
 export const BASE_CHANNELS = [8, 16, 32, 64, 128, 256] as const;
 
+/** bnF also max-pools 2×2 (fused) in every block but the last. */
 export interface EncoderBlock {
   convT: Conv2d;
   bnT: BatchNorm;
   convF: Conv2d;
   bnF: BatchNorm;
-  pool: MaxPool2d | undefined;
 }
 
 export class ReferenceEncoder {
   constructor(
+    private readonly engine: Engine,
     readonly blocks: readonly EncoderBlock[],
     readonly globalPool: GlobalMaxPool,
     readonly head: Dense,
@@ -64,7 +65,6 @@ export class ReferenceEncoder {
     for (const b of this.blocks) {
       h = b.bnT.forward(b.convT.forward(h, mode), mode);
       h = b.bnF.forward(b.convF.forward(h, mode), mode);
-      if (b.pool) h = b.pool.forward(h, mode);
     }
     return this.head.forward(this.globalPool.forward(h, mode), mode);
   }
@@ -77,7 +77,6 @@ export class ReferenceEncoder {
     let d = this.globalPool.backward(this.head.backward(dlogits));
     for (let i = this.blocks.length - 1; i >= 0; i--) {
       const b = this.blocks[i];
-      if (b.pool) d = b.pool.backward(d);
       d = b.convF.backward(b.bnF.backward(d));
       d = b.bnT.backward(d);
       if (i > 0 || inputGrad) d = b.convT.backward(d);
@@ -91,7 +90,7 @@ export class ReferenceEncoder {
     const layers = this.blocks.flatMap((b) => [
       b.bnT.fold(b.convT),
       b.bnF.fold(b.convF),
-      ...(b.pool ? [b.pool] : []),
+      ...(b.bnF.pool > 1 ? [new MaxPool2d(this.engine, `${b.bnF.name}.pool`, b.bnF.pool)] : []),
     ]);
     return new Sequential('folded', [...layers, this.globalPool, this.head]);
   }
@@ -115,12 +114,11 @@ export function buildReferenceEncoder(engine: Engine, opts: ReferenceEncoderOpti
       convT: new Conv2d(engine, `${p}.conv_t`, { inChannels: cin, outChannels: cout, kernel: [3, 1] }),
       bnT: new BatchNorm(engine, `${p}.bn_t`, cout, { relu: true }),
       convF: new Conv2d(engine, `${p}.conv_f`, { inChannels: cout, outChannels: cout, kernel: [1, 3] }),
-      bnF: new BatchNorm(engine, `${p}.bn_f`, cout, { relu: true }),
-      pool: i < channels.length - 1 ? new MaxPool2d(engine, `${p}.pool`, 2) : undefined,
+      bnF: new BatchNorm(engine, `${p}.bn_f`, cout, { relu: true, pool: i < channels.length - 1 ? 2 : 1 }),
     };
     cin = cout;
     return block;
   });
   const head = new Dense(engine, `${name}.head`, cin, classes);
-  return new ReferenceEncoder(blocks, new GlobalMaxPool(engine, `${name}.global_pool`), head);
+  return new ReferenceEncoder(engine, blocks, new GlobalMaxPool(engine, `${name}.global_pool`), head);
 }

@@ -42,6 +42,20 @@ export interface Kernels {
     mean: number, a: number, b: number, k: number,
   ): void; // prettier-ignore
 
+  // wasm/bn-pool.ts: batch norm (+ ReLU) fused with the k×k max-pool after it.
+  bn_pool_forward(
+    x: number, p: number, B: number, H: number, W: number, C: number, k: number,
+    scale: number, shift: number, relu: number,
+  ): void; // prettier-ignore
+  bn_pool_backward_reduce(
+    dp: number, x: number, p: number, B: number, H: number, W: number, C: number, k: number,
+    scale: number, shift: number, mean: number, relu: number, ws: number, part: number,
+  ): void; // prettier-ignore
+  bn_pool_backward_apply(
+    dp: number, x: number, p: number, dx: number, B: number, H: number, W: number, C: number, k: number,
+    scale: number, shift: number, mean: number, relu: number, a: number, bb: number, kk: number,
+  ): void; // prettier-ignore
+
   // wasm/pool.ts
   maxpool_forward(
     x: number, y: number, B: number, H: number, W: number, C: number,

@@ -1,7 +1,7 @@
 import { MtaError } from '../../common/index.js';
 import type { Engine, Parameter } from '../engine.js';
 import { ones, values, zeros } from '../init.js';
-import type { Tensor } from '../tensor.js';
+import { expectShape, type Tensor } from '../tensor.js';
 import { Conv2d } from './conv2d.js';
 import { accumulate, savedState, type Layer, type Mode } from './layer.js';
 
@@ -21,6 +21,11 @@ export interface BatchNormOptions {
   momentum?: number;
   /** Apply ReLU after the normalisation, in the same pass. */
   relu?: boolean;
+  /**
+   * Max-pool the (activated) output over pool×pool windows with stride pool, in the same pass, so
+   * the full-resolution activation is never stored (saves memory and two passes in training).
+   */
+  pool?: number;
 }
 
 /** A non-trainable tensor a layer keeps across steps (saved with the model, never optimised). */
@@ -32,6 +37,7 @@ export interface LayerBuffer {
 
 interface Saved {
   x: Tensor;
+  y: Tensor;
   mode: Mode;
 }
 
@@ -43,6 +49,7 @@ export class BatchNorm implements Layer {
   readonly eps: number;
   readonly momentum: number;
   readonly relu: boolean;
+  readonly pool: number;
   // Per-channel vectors of the latest forward pass, in f32 for the kernels and f64 for the gradients.
   private readonly scale: Tensor;
   private readonly shift: Tensor;
@@ -62,11 +69,20 @@ export class BatchNorm implements Layer {
     this.eps = opts.eps ?? 1e-3;
     this.momentum = opts.momentum ?? 0.01;
     this.relu = opts.relu ?? false;
-    if (!(this.eps > 0) || !(this.momentum >= 0 && this.momentum <= 1)) {
-      throw new MtaError('BAD_CONFIG', 'batch norm needs eps > 0 and momentum in [0, 1]', {
-        subject: name,
-        actual: `eps ${this.eps}, momentum ${this.momentum}`,
-      });
+    this.pool = opts.pool ?? 1;
+    if (
+      !(this.eps > 0) ||
+      !(this.momentum >= 0 && this.momentum <= 1) ||
+      !(Number.isInteger(this.pool) && this.pool >= 1)
+    ) {
+      throw new MtaError(
+        'BAD_CONFIG',
+        'batch norm needs eps > 0, momentum in [0, 1] and an integer pool ≥ 1',
+        {
+          subject: name,
+          actual: `eps ${this.eps}, momentum ${this.momentum}, pool ${this.pool}`,
+        },
+      );
     }
     this.gamma = engine.param(`${name}.gamma`, [channels], ones);
     this.beta = engine.param(`${name}.beta`, [channels], zeros);
@@ -105,8 +121,9 @@ export class BatchNorm implements Layer {
   forward(x: Tensor, mode: Mode = 'eval'): Tensor {
     const { engine, channels: C } = this;
     const M = this.rows(x);
+    const pooled = this.pool > 1 ? this.pooledShape(x) : undefined;
     // Allocate before taking views: an allocation may grow memory and detach them.
-    const y = engine.tensor(x.shape);
+    const y = engine.tensor(pooled ?? x.shape);
     const ws = engine.scratch64(2 * C);
     const mean = this.mean.data();
     const gamma = this.gamma.value();
@@ -134,55 +151,88 @@ export class BatchNorm implements Layer {
       scale[c] = gamma[c] * this.invStd[c];
       shift[c] = beta[c] - mean[c] * gamma[c] * this.invStd[c];
     }
-    engine.kernels.bn_apply(x.ptr, y.ptr, M, C, this.scale.ptr, this.shift.ptr, this.relu ? 1 : 0);
-    this.saved = { x, mode };
+    const k = engine.kernels;
+    const relu = this.relu ? 1 : 0;
+    if (pooled) {
+      const [B, H, W] = x.shape;
+      k.bn_pool_forward(x.ptr, y.ptr, B, H, W, C, this.pool, this.scale.ptr, this.shift.ptr, relu);
+    } else {
+      k.bn_apply(x.ptr, y.ptr, M, C, this.scale.ptr, this.shift.ptr, relu);
+    }
+    this.saved = { x, y, mode };
     return y;
   }
 
   backward(dy: Tensor): Tensor {
-    const { x, mode } = savedState(this.saved, this.name);
+    const { x, y, mode } = savedState(this.saved, this.name);
+    expectShape(dy, y.shape, `${this.name} output gradient`);
     const { engine, channels: C } = this;
+    const k = engine.kernels;
     const M = this.rows(x);
     const relu = this.relu ? 1 : 0;
+    const [B, H, W] = x.shape;
+    // With the fused pool dx is full-resolution and dy pooled; otherwise dx is written over dy.
+    const dx = this.pool > 1 ? engine.tensor(x.shape) : dy;
     const ws = engine.scratch64(2 * C);
-    engine.kernels.bn_backward_reduce(
-      dy.ptr,
-      x.ptr,
-      M,
-      C,
-      this.scale.ptr,
-      this.shift.ptr,
-      this.mean.ptr,
-      relu,
-      ws,
-    );
+    if (this.pool > 1) {
+      const part = engine.tensor([2 * C]);
+      k.bn_pool_backward_reduce(
+        dy.ptr, x.ptr, y.ptr, B, H, W, C, this.pool,
+        this.scale.ptr, this.shift.ptr, this.mean.ptr, relu, ws, part.ptr,
+      ); // prettier-ignore
+    } else {
+      k.bn_backward_reduce(dy.ptr, x.ptr, M, C, this.scale.ptr, this.shift.ptr, this.mean.ptr, relu, ws);
+    }
     const sums = engine.view64(ws, 2 * C); // Σ g, Σ g·(x − μ)
     accumulate(this.beta.grad(), sums);
     const dgamma = this.gamma.grad();
     const gamma = this.gamma.value();
     const a = this.a.data();
     const b = this.b.data();
-    const k = this.k.data();
+    const kk = this.k.data();
     for (let c = 0; c < C; c++) {
       const s = this.invStd[c];
       dgamma[c] += s * sums[C + c];
       a[c] = gamma[c] * s;
       // In training the batch statistics depend on x: dx = γ·s·(g − mean(g) − x̂·mean(g·x̂)).
       b[c] = mode === 'train' ? (-gamma[c] * s * s * s * sums[C + c]) / M : 0;
-      k[c] = mode === 'train' ? (-gamma[c] * s * sums[c]) / M : 0;
+      kk[c] = mode === 'train' ? (-gamma[c] * s * sums[c]) / M : 0;
     }
-    const dx = engine.tensor(x.shape);
-    engine.kernels.bn_backward_apply(
-      dy.ptr, x.ptr, dx.ptr, M, C, this.scale.ptr, this.shift.ptr, relu,
-      this.mean.ptr, this.a.ptr, this.b.ptr, this.k.ptr,
-    ); // prettier-ignore
+    if (this.pool > 1) {
+      k.bn_pool_backward_apply(
+        dy.ptr, x.ptr, y.ptr, dx.ptr, B, H, W, C, this.pool, this.scale.ptr, this.shift.ptr,
+        this.mean.ptr, relu, this.a.ptr, this.b.ptr, this.k.ptr,
+      ); // prettier-ignore
+    } else {
+      k.bn_backward_apply(
+        dy.ptr, x.ptr, dx.ptr, M, C, this.scale.ptr, this.shift.ptr, relu,
+        this.mean.ptr, this.a.ptr, this.b.ptr, this.k.ptr,
+      ); // prettier-ignore
+    }
     return dx;
+  }
+
+  private pooledShape(x: Tensor): number[] {
+    if (x.shape.length !== 4 || x.shape[1] < this.pool || x.shape[2] < this.pool) {
+      throw new MtaError(
+        'BAD_ARGUMENT',
+        'the fused max-pool needs an NHWC input at least as large as its window',
+        {
+          subject: this.name,
+          expected: `[batch, ≥${this.pool}, ≥${this.pool}, ${this.channels}]`,
+          actual: `[${x.shape.join(', ')}]`,
+        },
+      );
+    }
+    const [B, H, W, C] = x.shape;
+    return [B, Math.floor(H / this.pool), Math.floor(W / this.pool), C];
   }
 
   /**
    * Folds this layer's eval-mode normalisation into the preceding convolution for inference:
    * returns a new Conv2d (named `<conv>.folded`) with weight w·γ/σ, bias β + (b − μ)·γ/σ, and this
-   * layer's ReLU fused, so conv + BN + ReLU run as one kernel.
+   * layer's ReLU fused, so conv + BN + ReLU run as one kernel. A fused pool is not part of it:
+   * follow the returned conv with MaxPool2d(pool).
    */
   fold(conv: Conv2d): Conv2d {
     if (conv.relu) {

@@ -55,8 +55,7 @@ export class ChannelScale implements Layer {
     engine.view64(ws, C).fill(0);
     engine.kernels.channel_dot(dy.ptr, x.ptr, M, C, ws);
     accumulate(this.scale.grad(), engine.view64(ws, C));
-    const dx = engine.tensor(x.shape);
-    engine.kernels.channel_scale(dy.ptr, this.scale.valueTensor.ptr, dx.ptr, M, C);
-    return dx;
+    engine.kernels.channel_scale(dy.ptr, this.scale.valueTensor.ptr, dy.ptr, M, C); // in place: consumes dy
+    return dy;
   }
 }

@@ -50,8 +50,7 @@ export class Dropout implements Layer {
     const { mask } = savedState(this.saved, this.name);
     if (mask === undefined) return dy;
     expectShape(dy, mask.shape, `${this.name} output gradient`);
-    const dx = this.engine.tensor(dy.shape);
-    this.engine.kernels.mul_f32(dy.ptr, mask.ptr, dx.ptr, dy.size);
-    return dx;
+    this.engine.kernels.mul_f32(dy.ptr, mask.ptr, dy.ptr, dy.size); // in place: backward consumes dy
+    return dy;
   }
 }

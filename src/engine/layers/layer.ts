@@ -11,10 +11,12 @@ export type Mode = 'train' | 'eval';
 
 /**
  * A layer maps one tensor to one tensor. forward() keeps references to the tensors its backward
- * needs (scratch memory: backward must run before the scratch scope is reset). backward() returns
+ * needs (scratch memory: backward must run before the scratch scope is reset). backward(dy) returns
  * the gradient with respect to the input and adds parameter gradients into Param.grad(), so gradients
- * of several backward passes accumulate until Engine.zeroGrads(). A layer remembers only its latest
- * forward: to apply one layer to several batches in a step, concatenate them along the batch axis.
+ * of several backward passes accumulate until Engine.zeroGrads(). backward consumes dy: element-wise
+ * layers write their result over it to save memory, so do not read dy afterwards. A layer remembers
+ * only its latest forward: to apply one layer to several batches in a step, concatenate them along
+ * the batch axis.
  */
 export interface Layer {
   readonly name: string;

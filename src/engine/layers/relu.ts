@@ -25,8 +25,7 @@ export class ReLU implements Layer {
   backward(dy: Tensor): Tensor {
     const { y } = savedState(this.saved, this.name);
     expectShape(dy, y.shape, `${this.name} output gradient`);
-    const dx = this.engine.tensor(y.shape);
-    this.engine.kernels.relu_backward(y.ptr, dy.ptr, dx.ptr, y.size);
-    return dx;
+    this.engine.kernels.relu_backward(y.ptr, dy.ptr, dy.ptr, y.size); // in place: backward consumes dy
+    return dy;
   }
 }
