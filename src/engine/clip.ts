@@ -4,7 +4,7 @@
  * The sum of squares runs in float64, over the params in the given order and each gradient front to
  * back, so the same gradients always give the same norm and the same clipped values.
  */
-import type { Param } from './optim-param.js';
+import type { Param } from './engine.js';
 import { checkNonNegative } from './optim.js';
 
 /**

@@ -4,7 +4,7 @@
  * only to parameters with `decay` set: as an L2 term added to the gradient (Adam) or decoupled, as a
  * shrink of the weight by lr·wd before the Adam step (AdamW).
  */
-import type { Param } from './optim-param.js';
+import type { Param } from './engine.js';
 import { checkNonNegative, Optimizer, type OptimizerOptions } from './optim.js';
 import { MtaError } from '../common/index.js';
 
@@ -45,28 +45,39 @@ export class Adam extends Optimizer {
   }
 
   protected update(lr: number, t: number): void {
-    const { beta1, beta2, eps, weightDecay, decoupled } = this;
-    const correction1 = 1 - beta1 ** t;
+    const { beta1, beta2, eps, weightDecay, decoupled, kernels } = this;
+    // lr·m̂/(√v̂ + eps) with m̂ = m/(1−β1ᵗ), v̂ = v/(1−β2ᵗ) equals step·m/(√v + eps·c2) with
+    // c2 = √(1−β2ᵗ) and step = lr·c2/(1−β1ᵗ): one division per weight instead of three.
     const correction2Sqrt = Math.sqrt(1 - beta2 ** t);
+    const stepPerRate = correction2Sqrt / (1 - beta1 ** t);
+    const scaledEps = eps * correction2Sqrt;
     const m = this.slot('exp_avg');
     const v = this.slot('exp_avg_sq');
     for (let i = 0; i < this.params.length; i++) {
       const p = this.params[i];
       const rate = lr * this.scales[i];
       const wd = p.decay ? weightDecay : 0;
-      adamUpdate(
-        p.value(),
-        p.grad(),
-        m[i],
-        v[i],
-        beta1,
-        beta2,
-        rate / correction1,
-        correction2Sqrt,
-        eps,
-        decoupled ? 0 : wd,
-        decoupled ? 1 - rate * wd : 1,
-      );
+      const l2 = decoupled ? 0 : wd;
+      const shrink = decoupled ? 1 - rate * wd : 1;
+      const w = p.value();
+      const g = p.grad();
+      if (kernels) {
+        kernels.adam_f32(
+          w.byteOffset,
+          g.byteOffset,
+          m[i].ptr,
+          v[i].ptr,
+          w.length,
+          beta1,
+          beta2,
+          rate * stepPerRate,
+          scaledEps,
+          l2,
+          shrink,
+        );
+      } else {
+        adamUpdate(w, g, m[i].data(), v[i].data(), beta1, beta2, rate * stepPerRate, scaledEps, l2, shrink);
+      }
     }
   }
 }
@@ -77,7 +88,7 @@ export class AdamW extends Adam {
   }
 }
 
-/** w ← w·shrink − stepSize · m/(√v / c2 + eps), with 1/(1−β1ᵗ) folded into stepSize and c2 = √(1−β2ᵗ). */
+/** The TypeScript twin of wasm/optim.ts adam_f32 (computing in float64, storing float32). */
 function adamUpdate(
   w: Float32Array,
   g: Float32Array,
@@ -85,15 +96,11 @@ function adamUpdate(
   v: Float32Array,
   beta1: number,
   beta2: number,
-  stepSize: number,
-  correction2Sqrt: number,
+  step: number,
   eps: number,
   l2: number,
   shrink: number,
 ): void {
-  // stepSize·m/(√v/c2 + eps) = (stepSize·c2)·m/(√v + eps·c2): one division per weight instead of two.
-  const scaledStep = stepSize * correction2Sqrt;
-  const scaledEps = eps * correction2Sqrt;
   const n = w.length;
   for (let j = 0; j < n; j++) {
     const gj = g[j] + l2 * w[j];
@@ -101,6 +108,6 @@ function adamUpdate(
     const vj = beta2 * v[j] + (1 - beta2) * gj * gj;
     m[j] = mj;
     v[j] = vj;
-    w[j] = w[j] * shrink - (scaledStep * mj) / (Math.sqrt(vj) + scaledEps);
+    w[j] = w[j] * shrink - (step * mj) / (Math.sqrt(vj) + eps);
   }
 }

@@ -3,7 +3,7 @@
  * parameters with `decay` set), following the update equations of PyTorch's torch.optim.SGD
  * documentation with dampening 0.
  */
-import type { Param } from './optim-param.js';
+import type { Param } from './engine.js';
 import { checkNonNegative, Optimizer, type OptimizerOptions } from './optim.js';
 import { MtaError } from '../common/index.js';
 
@@ -36,13 +36,30 @@ export class Sgd extends Optimizer {
   }
 
   protected update(lr: number): void {
-    const buffers = this.momentum > 0 ? this.slot('momentum_buffer') : undefined;
+    const { momentum, nesterov, kernels } = this;
+    const buffers = momentum > 0 ? this.slot('momentum_buffer') : undefined;
     for (let i = 0; i < this.params.length; i++) {
       const p = this.params[i];
       const rate = lr * this.scales[i];
       const l2 = p.decay ? this.weightDecay : 0;
-      if (buffers) momentumUpdate(p.value(), p.grad(), buffers[i], rate, l2, this.momentum, this.nesterov);
-      else plainUpdate(p.value(), p.grad(), rate, l2);
+      const w = p.value();
+      const g = p.grad();
+      if (kernels) {
+        kernels.sgd_f32(
+          w.byteOffset,
+          g.byteOffset,
+          buffers ? buffers[i].ptr : 0,
+          w.length,
+          rate,
+          l2,
+          momentum,
+          nesterov,
+        );
+      } else if (buffers) {
+        momentumUpdate(w, g, buffers[i].data(), rate, l2, momentum, nesterov);
+      } else {
+        plainUpdate(w, g, rate, l2);
+      }
     }
   }
 }
