@@ -10,7 +10,7 @@ import {
   type BuiltinClipRef,
   type BuiltinTaskSpec,
 } from './builtin/index.js';
-import type { RawClip } from './source-files.js';
+import type { RawClip } from './clip.js';
 import type { FileSourceDef, SuiteDef } from './suite-schema.js';
 import type { SuiteFile } from './suite-file.js';
 

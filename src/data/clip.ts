@@ -53,6 +53,18 @@ export interface ClipRecord {
   audio: ClipAudio;
 }
 
+/** A clip as a source lists it: label still a string, split only if the source says. */
+export interface RawClip {
+  audio: PlainAudio;
+  /** Path relative to the source root, `/`-separated: what regexes and list files match. */
+  relPath: string;
+  /** Stable id: the path relative to the suite folder (so seeds do not depend on the checkout). */
+  id: string;
+  label: string;
+  group?: string;
+  split?: Split;
+}
+
 /** Every file or generator call a clip's audio is made from (for content hashing and duplicates). */
 export function plainParts(audio: ClipAudio): PlainAudio[] {
   return audio.kind === 'mixture' ? [audio.speech, audio.noise] : [audio];

@@ -5,9 +5,9 @@
  */
 import { MtaError, Rng } from '../common/index.js';
 import { readAudioInfo } from '../audio/index.js';
-import type { ClipRecord, FileAudio, PlainAudio } from './clip.js';
+import type { ClipRecord, FileAudio, PlainAudio, RawClip } from './clip.js';
 import { ContentHasher } from './content-hash.js';
-import { listSourceClips, type RawClip } from './source-files.js';
+import { listSourceClips } from './source-files.js';
 import { makeSplitter } from './split.js';
 import type { SuiteFile } from './suite-file.js';
 import {

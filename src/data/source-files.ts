@@ -5,24 +5,12 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { MtaError } from '../common/index.js';
-import type { PlainAudio } from './clip.js';
+import type { RawClip } from './clip.js';
 import { globFiles, walk } from './glob.js';
 import { readManifest } from './manifest.js';
 import { readSoundTheme, soundGroups } from './soundtheme.js';
-import type { FileSourceDef, Split } from './suite-schema.js';
+import type { FileSourceDef } from './suite-schema.js';
 import { builtinSourceClips } from './builtin-source.js';
-
-/** A clip before labels become indices and splits are assigned. */
-export interface RawClip {
-  audio: PlainAudio;
-  /** Path relative to the source root, `/`-separated: what regexes and list files match. */
-  relPath: string;
-  /** Stable id: the path relative to the suite folder (so seeds do not depend on the checkout). */
-  id: string;
-  label: string;
-  group?: string;
-  split?: Split;
-}
 
 export interface SourceContext {
   baseDir: string;

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerSuiteGenerate } from './suite-generate.js';
 import { registerSuiteStats } from './suite-stats.js';
 
 /** `mta suite`: task suite tools. `generate` (the built-in suite writer) lives in suite-generate.ts. */
@@ -9,6 +10,6 @@ export function registerSuite(program: Command): Command {
       'Task suites: statistics and checks (stats), writing the built-in suite to files (generate).',
     );
   registerSuiteStats(suite);
-  // HOOK(suite-generate): registerSuiteGenerate(suite) from './suite-generate.js' once that file exists.
+  registerSuiteGenerate(suite);
   return suite;
 }
