@@ -205,6 +205,28 @@ test('safetensors: hostile headers fail with BAD_MODEL naming the reason', () =>
       /tensor "w": data_offsets leaves a gap/,
     ],
     ['trailing bytes', rawFile({ w: ok }, new Uint8Array(12)), /bytes no tensor refers to/],
+    // JSON.parse copes with deep nesting; describing the value in the message must not recurse.
+    [
+      'deeply nested shape',
+      rawFile(
+        `{"w":{"dtype":"F32","shape":${'['.repeat(200_000)}${']'.repeat(200_000)},"data_offsets":[0,8]}}`,
+        data,
+      ),
+      /tensor "w": shape is not a list of non-negative integers.*got an array of 1 items/,
+    ],
+    [
+      'deeply nested dtype',
+      rawFile(
+        `{"w":{"dtype":${'['.repeat(200_000)}${']'.repeat(200_000)},"shape":[2],"data_offsets":[0,8]}}`,
+        data,
+      ),
+      /tensor "w": unknown dtype/,
+    ],
+    [
+      'name with control characters',
+      rawFile({ ['\u001b[2Jw'.repeat(40)]: { ...ok, dtype: 'X' } }, data),
+      /tensor "\\u001b\[2Jw.*…": unknown dtype/,
+    ],
   ];
   for (const [label, bytes, pattern] of cases) {
     try {

@@ -212,7 +212,7 @@ function checkMetadata(raw: unknown, fail: Fail): Record<string, string> {
   if (!isRecord(raw)) throw fail(`"${METADATA_KEY}" is not an object of strings`);
   for (const [key, value] of Object.entries(raw)) {
     if (typeof value !== 'string') {
-      throw fail(`"${METADATA_KEY}" entry "${key}" is not a string`, { actual: jsonType(value) });
+      throw fail(`"${METADATA_KEY}" entry ${quote(key)} is not a string`, { actual: jsonType(value) });
     }
   }
   return raw as Record<string, string>;
@@ -220,7 +220,7 @@ function checkMetadata(raw: unknown, fail: Fail): Record<string, string> {
 
 function checkEntry(name: string, raw: unknown, dataLength: number, fail: Fail): HeaderEntry {
   const bad = (reason: string, details?: ErrorDetails): MtaError =>
-    fail(`tensor "${name}": ${reason}`, details);
+    fail(`tensor ${quote(name)}: ${reason}`, details);
   if (!isRecord(raw)) throw bad('entry is not an object', { actual: jsonType(raw) });
   const keys = Object.keys(raw).sort();
   if (keys.join() !== ENTRY_KEYS.join()) {
@@ -231,30 +231,29 @@ function checkEntry(name: string, raw: unknown, dataLength: number, fail: Fail):
   }
   const { dtype, shape, data_offsets: offsets } = raw;
   if (!isSafetensorsDtype(dtype)) {
-    throw bad('unknown dtype', { expected: SAFETENSORS_DTYPES.join(', '), actual: JSON.stringify(dtype) });
+    throw bad('unknown dtype', { expected: SAFETENSORS_DTYPES.join(', '), actual: preview(dtype) });
   }
   if (!Array.isArray(shape) || !shape.every(isNonNegativeInteger)) {
-    throw bad('shape is not a list of non-negative integers', { actual: JSON.stringify(shape) });
+    throw bad('shape is not a list of non-negative integers', { actual: preview(shape) });
   }
   let count = 1;
   for (const d of shape as number[]) {
     count *= d;
-    if (!Number.isSafeInteger(count))
-      throw bad('shape has too many elements', { actual: JSON.stringify(shape) });
+    if (!Number.isSafeInteger(count)) throw bad('shape has too many elements', { actual: preview(shape) });
   }
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every(isNonNegativeInteger)) {
-    throw bad('data_offsets is not a pair of non-negative integers', { actual: JSON.stringify(offsets) });
+    throw bad('data_offsets is not a pair of non-negative integers', { actual: preview(offsets) });
   }
   const [begin, end] = offsets as [number, number];
   if (begin > end || end > dataLength) {
     throw bad('data_offsets lie outside the data buffer', {
       expected: `0 <= begin <= end <= ${dataLength}`,
-      actual: JSON.stringify(offsets),
+      actual: preview(offsets),
     });
   }
   const needed = count * dtypeSize(dtype);
   if (end - begin !== needed) {
-    throw bad(`data_offsets span the wrong number of bytes for shape ${JSON.stringify(shape)} of ${dtype}`, {
+    throw bad(`data_offsets span the wrong number of bytes for shape ${preview(shape)} of ${dtype}`, {
       expected: `${needed} bytes`,
       actual: `${end - begin} bytes`,
     });
@@ -270,13 +269,13 @@ function checkTiling(entries: HeaderEntry[], dataLength: number, fail: Fail): vo
   for (const e of sorted) {
     if (e.begin !== cursor) {
       const reason = e.begin < cursor ? `overlaps ${previous}` : `leaves a gap after ${previous}`;
-      throw fail(`tensor "${e.name}": data_offsets ${reason}`, {
+      throw fail(`tensor ${quote(e.name)}: data_offsets ${reason}`, {
         expected: `begin = ${cursor}`,
         actual: `begin = ${e.begin}`,
       });
     }
     cursor = e.end;
-    previous = `tensor "${e.name}"`;
+    previous = `tensor ${quote(e.name)}`;
   }
   if (cursor !== dataLength) {
     throw fail('the data buffer has bytes no tensor refers to', {
@@ -294,6 +293,21 @@ function isNonNegativeInteger(v: unknown): v is number {
   return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
 }
 
+/** A name from the file, quoted with control characters escaped and cut to a readable length. */
+function quote(name: string): string {
+  return JSON.stringify(name.length > 80 ? `${name.slice(0, 80)}…` : name);
+}
+
+/** A short description of an untrusted JSON value for messages, never recursing into it. */
+function preview(v: unknown): string {
+  if (Array.isArray(v)) {
+    const flat = v.length <= 16 && v.every((x) => x === null || typeof x !== 'object');
+    return flat ? JSON.stringify(v) : `an array of ${v.length} items`;
+  }
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  return jsonType(v);
+}
+
 function jsonType(v: unknown): string {
-  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v;
+  return v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v === 'object' ? 'an object' : typeof v;
 }
