@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_FRONTEND, LogMelExtractor, parseFrontendConfig } from '../src/audio/index.js';
+import { DEFAULT_FRONTEND, LogMelExtractor, logMel, parseFrontendConfig } from '../src/audio/index.js';
 import { MtaError } from '../src/common/index.js';
 
 function rejects(input: unknown, subject: string): void {
@@ -70,4 +70,14 @@ test('LogMelExtractor validates the config it is given', () => {
     (e: unknown) =>
       e instanceof MtaError && e.code === 'BAD_CONFIG' && e.subject === 'frontend.windowSamples',
   );
+});
+
+test('parsed configs are frozen and re-parse to themselves; logMel follows a changing config', () => {
+  const c = parseFrontendConfig({ melBands: 40 });
+  assert.ok(Object.isFrozen(c));
+  assert.equal(parseFrontendConfig(c), c);
+  const x = Float32Array.from({ length: 4000 }, (_, i) => Math.sin(i / 7));
+  for (const cfg of [c, DEFAULT_FRONTEND, { ...c }, { ...DEFAULT_FRONTEND, hopSamples: 100 }]) {
+    assert.deepEqual(logMel(x, cfg), new LogMelExtractor(cfg).compute(x));
+  }
 });

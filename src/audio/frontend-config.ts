@@ -99,11 +99,18 @@ const CROSS_CHECKS: CrossCheck[] = [
 ];
 
 /**
+ * Configs this module returned. They are frozen, so they are still valid: parsing one again (as
+ * every front-end entry point does with its argument) returns it at once.
+ */
+const validated = new WeakSet<object>([DEFAULT_FRONTEND]);
+
+/**
  * Validates a front-end config (for example the `frontend` object of a model or suite file). Missing
- * fields take their DEFAULT_FRONTEND value; unknown fields are rejected as likely typos.
- * Throws MtaError('BAD_CONFIG') whose subject is `<subject>.<field>`.
+ * fields take their DEFAULT_FRONTEND value; unknown fields are rejected as likely typos. Returns a
+ * frozen config. Throws MtaError('BAD_CONFIG') whose subject is `<subject>.<field>`.
  */
 export function parseFrontendConfig(x: unknown, subject = 'frontend'): FrontendConfig {
+  if (typeof x === 'object' && x !== null && validated.has(x)) return x as FrontendConfig;
   const r = schema.safeParse(x);
   if (!r.success) {
     const issue = r.error.issues[0];
@@ -140,6 +147,8 @@ export function parseFrontendConfig(x: unknown, subject = 'frontend'): FrontendC
       hint: 'use fewer mel bands, a larger fftSize or a wider melLowHz–melHighHz range',
     });
   }
+  Object.freeze(cfg);
+  validated.add(cfg);
   return cfg;
 }
 
