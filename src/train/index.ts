@@ -23,3 +23,12 @@ export {
   type TrainState,
 } from './checkpoint.js';
 export { initialConfig, trainModel, writeJson, type TrainHooks, type TrainRun } from './trainer.js';
+export { openFeatures, runTraining, type RunOutput, type RunRequest } from './run.js';
+export {
+  buildMetrics,
+  comparisonTable,
+  formatCount,
+  summaryTable,
+  type RunMetrics,
+  type TaskMetrics,
+} from './report.js';

@@ -46,9 +46,14 @@ export interface TrainingData {
 /** Training data from the feature cache of a suite (trainable tasks only). */
 export function featureStoreData(
   store: FeatureStore,
-  opts: { batchSize: number; seed: number },
+  opts: { batchSize: number; seed: number; tasks?: string[] },
 ): TrainingData {
-  const tasks = store.tasks.filter((t) => !t.task.evalOnly);
+  const tasks = store.tasks.filter(
+    (t) => !t.task.evalOnly && (!opts.tasks || opts.tasks.includes(t.task.name)),
+  );
+  if (tasks.length === 0) {
+    throw new MtaError('BAD_CONFIG', 'the suite has no trainable task', { subject: 'suite' });
+  }
   const batchers = tasks.map(
     (t) =>
       new TaskBatcher(store, t.task.name, { batchSize: opts.batchSize, seed: opts.seed, split: 'train' }),
