@@ -100,7 +100,7 @@ const inferMs = (cpuMs() - t0) / STEPS;
 
 console.log(`reference encoder, batch ${B}, 1 thread, mean CPU time of ${STEPS} steps`);
 let total = 0;
-for (const [k, ms] of times) total += ms / STEPS;
+for (const ms of times.values()) total += ms / STEPS;
 for (const [k, ms] of [...times].sort((a, b) => b[1] - a[1])) {
   const per = ms / STEPS;
   const f = flops.get(k);
