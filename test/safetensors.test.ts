@@ -101,6 +101,18 @@ test('safetensors: an unaligned tensor (written by another tool) decodes to an a
   assert.deepEqual(Array.from(tensors.b.data as Uint8Array), [7]);
 });
 
+test('safetensors: a Node Buffer at an odd offset of a larger buffer (as fs gives) decodes right', () => {
+  const file = encodeSafetensors({
+    w: { dtype: 'F32', shape: [3], data: new Float32Array([1.5, -2, 4]) },
+    n: { dtype: 'I64', shape: [1], data: new BigInt64Array([-5n]) },
+  });
+  const pool = new Uint8Array(file.length + 3).fill(0xee);
+  pool.set(file, 1);
+  const { tensors } = decodeSafetensors(Buffer.from(pool.buffer, 1, file.length), 'x');
+  assert.deepEqual(Array.from(tensors.w.data as Float32Array), [1.5, -2, 4]);
+  assert.deepEqual(Array.from(tensors.n.data as BigInt64Array), [-5n]);
+});
+
 test('safetensors: reads the PyTorch encoder fixture', () => {
   const bytes = new Uint8Array(readFileSync(join(FIXTURES_DIR, 'encoder-small.safetensors')));
   const { tensors, metadata } = decodeSafetensors(bytes, 'encoder-small.safetensors');

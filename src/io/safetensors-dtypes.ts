@@ -80,6 +80,8 @@ export function viewOrCopy(
   const cls = ARRAY_CLASS[dtype];
   const absolute = bytes.byteOffset + byteOffset;
   if (absolute % cls.BYTES_PER_ELEMENT === 0) return new cls(bytes.buffer, absolute, count);
-  const copy = bytes.slice(byteOffset, byteOffset + count * cls.BYTES_PER_ELEMENT);
+  // Not bytes.slice(): on a Node Buffer that is a view, not a copy.
+  const copy = new Uint8Array(count * cls.BYTES_PER_ELEMENT);
+  copy.set(bytes.subarray(byteOffset, byteOffset + copy.length));
   return new cls(copy.buffer, 0, count);
 }
