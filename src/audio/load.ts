@@ -2,7 +2,6 @@
  * File-level entry points: read a file (with size limits and clear errors), decode it, mix to mono
  * and resample to the model rate (16 kHz by default).
  */
-import { readFile, stat } from 'node:fs/promises';
 import { MtaError } from '../common/index.js';
 import { checkFileSize } from './decode-limits.js';
 import type { AudioInfo } from './decode-types.js';
@@ -19,6 +18,8 @@ export interface LoadAudioOptions {
 
 /** Reads a whole audio file, refusing missing, unreadable, empty and oversized files. */
 export async function readAudioFile(path: string): Promise<Uint8Array> {
+  // Imported here, not at the top, so the browser bundle (which never reads files) has no node:fs.
+  const { readFile, stat } = await import('node:fs/promises');
   try {
     const st = await stat(path);
     if (st.isDirectory())
