@@ -9,7 +9,7 @@ import { initialConfig, parseTrainOptions, trainModel } from '../src/train/index
 import { toyData } from './helpers/toy-data.js';
 
 const tmp = (): string => mkdtempSync(join(tmpdir(), 'mta-train-'));
-const small = { width: 0.25, lr: 3e-3, batchSize: 8, pruneEvery: 3, patience: 3 };
+const small = { width: 0.25, lr: 3e-3, batchSize: 8, pruneEvery: 3, patience: 3, threads: 1 };
 
 test('multi-head baseline learns two separable toy tasks', async () => {
   const data = toyData({ seed: 1, batchSize: 8 });

@@ -2,3 +2,4 @@ export { MtaError, isMtaError, type ErrorCode, type ErrorDetails } from './error
 export { writeFileAtomic } from './atomic.js';
 export { Rng } from './rng.js';
 export { progress, type Progress } from './progress.js';
+export { startModuleWorker } from './worker.js';

@@ -4,7 +4,8 @@
  * worker is the .ts file, loaded through tsx's loader; from dist it is the compiled .js.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../common/index.js';
 import type { FrontendConfig } from '../audio/index.js';
 import type { ClipAudio } from './clip.js';
 
@@ -34,16 +35,6 @@ export type ExtractReply =
 
 export type ExtractResult = Exclude<ExtractReply, { done: true }>;
 
-function startWorker(): Worker {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const url = new URL(fromSource ? './extract-worker.ts' : './extract-worker.js', import.meta.url);
-  if (!fromSource) return new Worker(url);
-  // Workers do not inherit tsx's `--import` hooks, so register them before loading the worker.
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const boot = `import(${JSON.stringify(tsx)}).then((t) => { t.register(); return import(${JSON.stringify(url.href)}); })`;
-  return new Worker(boot, { eval: true });
-}
-
 /** Runs every job on `workers` threads; `onResult` sees each clip's result as it arrives. */
 export async function runExtraction(
   jobs: ExtractJob[],
@@ -52,7 +43,9 @@ export async function runExtraction(
 ): Promise<void> {
   if (jobs.length === 0) return;
   const n = Math.max(1, Math.min(workers, jobs.length));
-  const pool = Array.from({ length: n }, startWorker);
+  const pool = await Promise.all(
+    Array.from({ length: n }, () => startModuleWorker(import.meta.url, 'extract-worker')),
+  );
   let next = 0;
   try {
     await Promise.all(

@@ -5,6 +5,7 @@
  * early stopping on validation mean accuracy.
  */
 import { z } from 'zod';
+import { availableParallelism } from 'node:os';
 import { MtaError } from '../common/index.js';
 
 export const BASELINES = ['multihead', 'single', 'uniform'] as const;
@@ -46,7 +47,7 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = {
   lambda: 4,
   cost: 'macs',
   seed: 1,
-  threads: 1,
+  threads: availableParallelism(),
   width: 1,
   adapterWidth: 1,
   batchSize: 64,

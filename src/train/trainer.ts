@@ -11,23 +11,11 @@
  */
 import { join } from 'node:path';
 import { MtaError, progress, writeFileAtomic, type Progress } from '../common/index.js';
-import {
-  Adam,
-  AdamW,
-  clipGradNorm,
-  createEngine,
-  SoftmaxCrossEntropy,
-  type Optimizer,
-  type OptimizerState,
-  type Param,
-} from '../engine/index.js';
+import type { OptimizerState } from '../engine/index.js';
 import {
   buildModelConfig,
   exactCost,
-  exportWeights,
   gateMasks,
-  importWeights,
-  MultiTaskNetwork,
   pruneWeights,
   surrogateCost,
   taskAdapterWidths,
@@ -36,8 +24,11 @@ import {
   type WeightMap,
 } from '../model/index.js';
 import { loadCheckpoint, saveCheckpoint, type Phase, type TrainState } from './checkpoint.js';
-import { evaluate, meanClipAccuracy } from './evaluate.js';
+import { meanClipAccuracy } from './evaluate.js';
 import type { TrainOptions } from './options.js';
+import { ReplicaGroup } from './replica-group.js';
+import { Replica, type ReplicaSpec } from './replica.js';
+import { formatCount } from './report.js';
 import type { TrainingData } from './training-data.js';
 
 export interface TrainRun {
@@ -84,49 +75,6 @@ function unitGates(c: ModelConfig): { time: Float32Array; freq: Float32Array }[]
   );
 }
 
-const isGate = (p: Param): boolean => p.name.startsWith('adapter.') && p.name.endsWith('.bn.gamma');
-
-/** One network in one engine, with its optimizer and losses. Rebuilt whenever pruning shrinks it. */
-class Trainee {
-  private constructor(
-    readonly net: MultiTaskNetwork,
-    readonly optimizer: Optimizer,
-    readonly losses: SoftmaxCrossEntropy[],
-  ) {}
-
-  static async create(
-    config: ModelConfig,
-    data: TrainingData,
-    o: TrainOptions,
-    phase: Phase,
-    frozen: boolean,
-    weights?: WeightMap,
-    optState?: OptimizerState,
-  ): Promise<Trainee> {
-    const engine = await createEngine({ seed: o.seed });
-    const net = new MultiTaskNetwork(engine, config);
-    if (weights) importWeights(net, weights, 'training state');
-    const params = frozen ? net.columns.flatMap((_, t) => net.taskParams(t)) : net.params();
-    const gateScale = phase === 'search' ? o.gateLrScale : 1;
-    const optOpts = {
-      lr: o.lr,
-      engine,
-      weightDecay: o.weightDecay,
-      lrScale: (p: Param) => (isGate(p) ? gateScale : 1),
-    };
-    const optimizer = o.weightDecay > 0 ? new AdamW(params, optOpts) : new Adam(params, optOpts);
-    if (optState) optimizer.loadState(optState, 'training state');
-    const losses = data.tasks.map(
-      (t) =>
-        new SoftmaxCrossEntropy(engine, `loss.${t.name}`, t.classes.length, {
-          classWeights: t.classWeights,
-          labelSmoothing: o.labelSmoothing,
-        }),
-    );
-    return new Trainee(net, optimizer, losses);
-  }
-}
-
 /** Optimizer state restricted to the surviving channels (slots are pruned like the weights). */
 function pruneOptimizerState(
   state: OptimizerState,
@@ -164,9 +112,18 @@ export async function trainModel(data: TrainingData, o: TrainOptions, hooks: Tra
   const searching = hasAdapters && o.lambda > 0 && o.baseline !== 'uniform' && o.searchEpochs > 0;
   const searchSteps = searching ? o.searchEpochs * data.stepsPerEpoch : 0;
   const maxFinetuneSteps = o.finetuneEpochs * data.stepsPerEpoch;
+  const spec = (config: ModelConfig, phase: Phase): ReplicaSpec => ({
+    config,
+    options: o,
+    tasks: data.tasks,
+    frames: data.frames,
+    bands: data.bands,
+    phase,
+    frozen,
+  });
 
   let state: TrainState;
-  let trainee: Trainee;
+  let group: ReplicaGroup;
   let best: WeightMap | undefined;
   const resumed = o.resume ? loadCheckpoint(ckptPath) : undefined;
   if (resumed) {
@@ -178,17 +135,13 @@ export async function trainModel(data: TrainingData, o: TrainOptions, hooks: Tra
     }
     state = resumed.state;
     data.seek(state.position);
-    trainee = await Trainee.create(
-      state.config,
-      data,
-      o,
-      state.phase,
-      frozen,
+    group = await ReplicaGroup.create(
+      o.threads,
+      spec(state.config, state.phase),
       resumed.weights,
       resumed.optimizer,
     );
-    const bestFile = loadCheckpoint(join(hooks.outDir, 'best.safetensors'));
-    best = bestFile?.weights;
+    best = loadCheckpoint(join(hooks.outDir, 'best.safetensors'))?.weights;
     log(`resumed at step ${state.step} (${state.phase})`);
   } else {
     const s0 = hasAdapters ? surrogateCost(initial, unitGates(initial), o.cost, o.threshold).value : 0;
@@ -206,200 +159,168 @@ export async function trainModel(data: TrainingData, o: TrainOptions, hooks: Tra
       history: [],
       fingerprint: fp,
     };
-    trainee = await Trainee.create(initial, data, o, state.phase, frozen);
+    let weights: WeightMap | undefined;
     if (hooks.frozenEncoder) {
-      const w = exportWeights(trainee.net);
-      for (const [name, t] of hooks.frozenEncoder) if (name.startsWith('encoder.')) w.set(name, t);
-      importWeights(trainee.net, w, 'frozen encoder');
+      const seed = await Replica.create(spec(initial, state.phase));
+      weights = seed.exportWeights();
+      for (const [name, t] of hooks.frozenEncoder) if (name.startsWith('encoder.')) weights.set(name, t);
     }
+    group = await ReplicaGroup.create(o.threads, spec(initial, state.phase), weights);
   }
 
-  const lambdaAbs = state.s0 > 0 ? o.lambda / state.s0 : 0;
-  const taskWeights = data.tasks.map((t) => o.taskWeights?.[t.name] ?? 1);
-  const T = data.tasks.length;
-  const epochLoss = new Float64Array(T);
-  const epochRight = new Float64Array(T);
-  const epochSeen = new Float64Array(T);
-  const totalSteps = searchSteps + maxFinetuneSteps;
-  const bar: Progress | undefined =
-    hooks.progress === false ? undefined : progress('train', totalSteps, 'steps');
-  bar?.tick(state.step);
+  try {
+    return await runPhases();
+  } finally {
+    await group.close();
+  }
 
-  const prune = async (): Promise<void> => {
-    const weights = exportWeights(trainee.net);
-    const masks = gateMasks(state.config, weights, o.threshold);
-    const pruned = pruneWeights(state.config, weights, masks);
-    const widths = (c: ModelConfig): string => JSON.stringify(c.tasks.map((_, t) => taskAdapterWidths(c, t)));
-    if (widths(pruned.config) === widths(state.config)) return;
-    const shapes = new Map(trainee.net.params().map((p) => [p.name, p.shape]));
-    const optState = pruneOptimizerState(trainee.optimizer.state(), state.config, shapes, masks);
-    state.config = pruned.config;
-    trainee = await Trainee.create(pruned.config, data, o, state.phase, frozen, pruned.weights, optState);
-  };
+  async function runPhases(): Promise<TrainRun> {
+    const lambdaAbs = state.s0 > 0 ? o.lambda / state.s0 : 0;
+    const taskWeights = data.tasks.map((t) => o.taskWeights?.[t.name] ?? 1);
+    const taskNames = data.tasks.map((t) => t.name);
+    const T = data.tasks.length;
+    const epochLoss = new Float64Array(T);
+    const epochRight = new Float64Array(T);
+    const epochSeen = new Float64Array(T);
+    const bar: Progress | undefined =
+      hooks.progress === false ? undefined : progress('train', searchSteps + maxFinetuneSteps, 'steps');
+    bar?.tick(state.step);
 
-  const step = (): void => {
-    const { net, optimizer, losses } = trainee;
-    const engine = net.engine;
-    const batches = data.next();
-    const mark = engine.mark();
-    const n = batches.reduce((s, b) => s + b.size, 0);
-    const x = engine.tensor([n, data.frames, data.bands, 1]);
-    const rows = [];
-    let at = 0;
-    const xd = x.data();
-    for (const [t, b] of batches.entries()) {
-      // A NaN in one task's input would poison every task through the shared batch norm: name it here.
-      for (let i = 0; i < b.x.length; i++) {
-        if (!Number.isFinite(b.x[i])) {
-          throw new MtaError(
-            'NON_FINITE',
-            `the input of task "${data.tasks[t].name}" is not finite at step ${state.step + 1}`,
-            {
-              subject: 'training',
-              hint: 'check the data of this task; the last good checkpoint is kept',
-            },
-          );
+    const rebuild = async (
+      config: ModelConfig,
+      weights: WeightMap,
+      optState: OptimizerState,
+    ): Promise<void> => {
+      state.config = config;
+      await group.rebuild(spec(config, state.phase), weights, optState);
+    };
+
+    const prune = async (): Promise<void> => {
+      const weights = group.primary.exportWeights();
+      const masks = gateMasks(state.config, weights, o.threshold);
+      const pruned = pruneWeights(state.config, weights, masks);
+      const widths = (c: ModelConfig): string =>
+        JSON.stringify(c.tasks.map((_, t) => taskAdapterWidths(c, t)));
+      if (widths(pruned.config) === widths(state.config)) return;
+      const optState = pruneOptimizerState(
+        group.primary.optimizerState(),
+        state.config,
+        group.primary.paramShapes(),
+        masks,
+      );
+      await rebuild(pruned.config, pruned.weights, optState);
+    };
+
+    const step = (): void => {
+      const batches = data.next();
+      batches.forEach((b, t) => {
+        // A NaN in one task's input would poison every task through the shared batch norm: name it here.
+        for (let i = 0; i < b.size * data.frames * data.bands; i++) {
+          if (!Number.isFinite(b.x[i])) {
+            throw new MtaError(
+              'NON_FINITE',
+              `the input of task "${taskNames[t]}" is not finite at step ${state.step + 1}`,
+              {
+                subject: 'training',
+                hint: 'check the data of this task; the last good checkpoint is kept',
+              },
+            );
+          }
+        }
+      });
+      const s = group.step(
+        batches,
+        taskWeights,
+        state.phase === 'search' ? lambdaAbs : 0,
+        state.step + 1,
+        taskNames,
+      );
+      for (let t = 0; t < T; t++) {
+        epochLoss[t] += s.loss[t];
+        epochRight[t] += s.right[t];
+        epochSeen[t] += s.seen[t];
+      }
+      state.step++;
+      state.phaseStep++;
+    };
+
+    const endEpoch = async (): Promise<void> => {
+      state.epoch++;
+      const val = group.primary.evaluate(data, 'val');
+      const score = meanClipAccuracy(val);
+      const cost = exactCost(state.config).total;
+      state.history.push({
+        epoch: state.epoch,
+        step: state.step,
+        phase: state.phase,
+        trainLoss: Array.from(epochLoss, (l) => l / data.stepsPerEpoch),
+        trainAccuracy: Array.from(epochRight, (r, t) => r / Math.max(1, epochSeen[t])),
+        valClipAccuracy: val.map((a) => a.clipAccuracy),
+        params: cost.params,
+        macs: cost.macs,
+      });
+      epochLoss.fill(0);
+      epochRight.fill(0);
+      epochSeen.fill(0);
+      if (state.phase === 'finetune') {
+        if (score > state.bestScore) {
+          state.bestScore = score;
+          state.bestStep = state.step;
+          state.badEpochs = 0;
+          best = group.primary.exportWeights();
+          saveCheckpoint(join(hooks.outDir, 'best.safetensors'), state, best, {});
+        } else {
+          state.badEpochs++;
         }
       }
-      xd.set(b.x, at * data.frames * data.bands);
-      rows.push({ start: at, count: b.size });
-      at += b.size;
-    }
-    engine.zeroGrads(optimizer.params);
-    const logits = net.forward(x, rows, 'train', frozen ? 'eval' : 'train');
-    const dlogits = logits.map((l, t) => {
-      let out;
-      try {
-        out = losses[t].forward(l!, batches[t].y);
-      } catch (e) {
-        if (!(e instanceof MtaError && e.code === 'NON_FINITE')) throw e;
-        throw new MtaError(
-          'NON_FINITE',
-          `the loss of task "${data.tasks[t].name}" is not finite at step ${state.step + 1}`,
-          {
-            subject: 'training',
-            hint: 'lower --lr, or check the data; the last good checkpoint is kept',
-          },
-        );
-      }
-      const { loss, dlogits: d } = out;
-      epochLoss[t] += loss;
-      const ld = l!.data();
-      const k = data.tasks[t].classes.length;
-      for (let i = 0; i < batches[t].size; i++) {
-        let arg = 0;
-        for (let j = 1; j < k; j++) if (ld[i * k + j] > ld[i * k + arg]) arg = j;
-        if (arg === batches[t].y[i]) epochRight[t]++;
-      }
-      epochSeen[t] += batches[t].size;
-      if (taskWeights[t] !== 1) {
-        const dd = d.data();
-        for (let i = 0; i < dd.length; i++) dd[i] *= taskWeights[t];
-      }
-      return d;
+      state.position = data.position();
+      saveCheckpoint(ckptPath, state, group.primary.exportWeights(), group.primary.optimizerState());
+      bar?.tick(
+        0,
+        `epoch ${state.epoch} ${state.phase}: val ${(100 * score).toFixed(1)}%, ${formatCount(cost.params)} params, ${formatCount(cost.macs)} MACs`,
+      );
+    };
+
+    const halted = (): boolean => o.haltAfterStep !== undefined && state.step >= o.haltAfterStep;
+    const result = (weights: WeightMap): TrainRun => ({
+      config: state.config,
+      weights,
+      state,
+      seconds: (performance.now() - t0) / 1000,
     });
-    net.backward(dlogits, { encoder: !frozen });
-    if (state.phase === 'search' && lambdaAbs > 0) {
-      const s = surrogateCost(state.config, net.gates(), o.cost, o.threshold);
-      net.addGateGrads(s.grads, lambdaAbs);
-    }
-    if (o.clipNorm) clipGradNorm(optimizer.params, o.clipNorm);
-    optimizer.step();
-    engine.reset(mark);
-    state.step++;
-    state.phaseStep++;
-  };
 
-  const endEpoch = async (): Promise<void> => {
-    state.epoch++;
-    const val = evaluate(trainee.net, data, 'val');
-    const score = meanClipAccuracy(val);
-    const cost = exactCost(state.config).total;
-    const seen = Array.from(epochSeen, (s) => Math.max(1, s));
-    state.history.push({
-      epoch: state.epoch,
-      step: state.step,
-      phase: state.phase,
-      trainLoss: Array.from(epochLoss, (l) => l / Math.max(1, data.stepsPerEpoch)),
-      trainAccuracy: Array.from(epochRight, (r, t) => r / seen[t]),
-      valClipAccuracy: val.map((a) => a.clipAccuracy),
-      params: cost.params,
-      macs: cost.macs,
-    });
-    epochLoss.fill(0);
-    epochRight.fill(0);
-    epochSeen.fill(0);
-    if (state.phase === 'finetune') {
-      if (score > state.bestScore) {
-        state.bestScore = score;
-        state.bestStep = state.step;
-        state.badEpochs = 0;
-        best = exportWeights(trainee.net);
-        saveCheckpoint(join(hooks.outDir, 'best.safetensors'), state, best, {});
-      } else {
-        state.badEpochs++;
+    while (state.phase !== 'done') {
+      if (state.phase === 'search') {
+        while (state.phaseStep < searchSteps) {
+          step();
+          bar?.tick(1);
+          if (state.phaseStep % o.pruneEvery === 0) await prune();
+          if (state.phaseStep % data.stepsPerEpoch === 0) {
+            await endEpoch();
+            if (halted()) return result(group.primary.exportWeights());
+          }
+        }
+        await prune();
+        state.phase = 'finetune';
+        state.phaseStep = 0;
+        // A new phase: gates drop to the base learning rate; the optimizer keeps its moments.
+        await rebuild(state.config, group.primary.exportWeights(), group.primary.optimizerState());
+        continue;
       }
-    }
-    state.position = data.position();
-    saveCheckpoint(ckptPath, state, exportWeights(trainee.net), trainee.optimizer.state());
-    const cs = exactCost(state.config).total;
-    bar?.tick(
-      0,
-      `epoch ${state.epoch} ${state.phase} val ${(100 * score).toFixed(1)}% params ${cs.params} MACs ${cs.macs}`,
-    );
-  };
-
-  const halt = (): boolean => o.haltAfterStep !== undefined && state.step >= o.haltAfterStep;
-
-  while (state.phase !== 'done') {
-    if (state.phase === 'search') {
-      while (state.phaseStep < searchSteps) {
+      while (state.phaseStep < maxFinetuneSteps && state.badEpochs < o.patience) {
         step();
         bar?.tick(1);
-        if (state.phaseStep % o.pruneEvery === 0) await prune();
         if (state.phaseStep % data.stepsPerEpoch === 0) {
           await endEpoch();
-          if (halt()) return haltedRun(state, trainee, t0);
+          if (halted()) return result(group.primary.exportWeights());
         }
       }
-      await prune();
-      state.phase = 'finetune';
-      state.phaseStep = 0;
-      // A new phase: gates drop to the base learning rate; the optimizer keeps its moments.
-      trainee = await Trainee.create(
-        state.config,
-        data,
-        o,
-        state.phase,
-        frozen,
-        exportWeights(trainee.net),
-        trainee.optimizer.state(),
-      );
-      continue;
+      state.phase = 'done';
     }
-    while (state.phaseStep < maxFinetuneSteps && state.badEpochs < o.patience) {
-      step();
-      bar?.tick(1);
-      if (state.phaseStep % data.stepsPerEpoch === 0) {
-        await endEpoch();
-        if (halt()) return haltedRun(state, trainee, t0);
-      }
-    }
-    state.phase = 'done';
+    bar?.stop();
+    saveCheckpoint(ckptPath, state, group.primary.exportWeights(), group.primary.optimizerState());
+    return result(best ?? group.primary.exportWeights());
   }
-  bar?.stop();
-  const weights = best ?? exportWeights(trainee.net);
-  saveCheckpoint(ckptPath, state, exportWeights(trainee.net), trainee.optimizer.state());
-  return { config: state.config, weights, state, seconds: (performance.now() - t0) / 1000 };
-}
-
-function haltedRun(state: TrainState, trainee: Trainee, t0: number): TrainRun {
-  return {
-    config: state.config,
-    weights: exportWeights(trainee.net),
-    state,
-    seconds: (performance.now() - t0) / 1000,
-  };
 }
 
 /** Writes JSON atomically, pretty-printed. */

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { cpus } from 'node:os';
 import {
   BASELINES,
   DEFAULT_TRAIN_OPTIONS as D,
@@ -68,11 +67,7 @@ export function registerTrain(program: Command): void {
     .option('--cost <measure>', `cost measure: params or macs (default ${D.cost})`)
     .option('--baseline <kind>', `train a baseline instead: ${BASELINES.join(', ')}`)
     .option('--seed <n>', `random seed (default ${D.seed})`, integerFlag('--seed'))
-    .option(
-      '--threads <n>',
-      `worker threads (default: ${cpus().length}, the cores)`,
-      integerFlag('--threads'),
-    )
+    .option('--threads <n>', `worker threads (default ${D.threads}: the cores)`, integerFlag('--threads'))
     .option('--width <x>', `encoder width multiplier (default ${D.width})`, numberFlag('--width'))
     .option(
       '--adapter-width <x>',
