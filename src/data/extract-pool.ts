@@ -4,7 +4,6 @@
  * worker is the .ts file, loaded through tsx's loader; from dist it is the compiled .js.
  */
 import { availableParallelism } from 'node:os';
-import type { Worker } from 'node:worker_threads';
 import { startModuleWorker } from '../common/index.js';
 import type { FrontendConfig } from '../audio/index.js';
 import type { ClipAudio } from './clip.js';
