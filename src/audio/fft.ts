@@ -9,27 +9,30 @@
  * then split off pairwise, using the symmetry of the packing:
  *   E = (Z[k] + conj Z[H−k]) / 2,  O = (Z[k] − conj Z[H−k]) / 2i,  w = e^{−2πik/N},
  *   X[k] = E + w·O,  X[H−k] = conj(E − w·O).
- * Buffers are allocated once per instance; transforms allocate nothing.
+ * Buffers are allocated once per instance (plain double arrays, see frontend-arrays.ts); transforms
+ * allocate nothing.
  */
+import { doubleArray, toDoubleArray } from './frontend-arrays.js';
+
 export class RealFft {
   /** FFT length N (power of two, ≥ 4). */
   readonly size: number;
   private readonly half: number;
   private readonly firstRadix: 2 | 4;
   /** For first-stage group p, its first input z[groupSource[p]] (bit reversal of p). */
-  private readonly groupSource: Uint32Array;
+  private readonly groupSource: number[];
   /**
    * Radix-4 stages after the first, as block sizes; stage s holds, per j < block/4, the twiddles
    * w^j, w^2j, w^3j (w = e^{−2πi/block}, re/im interleaved) at twiddleOffsets[s] + 6j.
    */
   private readonly blocks: number[] = [];
   private readonly twiddleOffsets: number[] = [];
-  private readonly twiddles: Float64Array;
+  private readonly twiddles: number[];
   /** e^{−2πik/N} for k ≤ H/2. */
-  private readonly splitCos: Float64Array;
-  private readonly splitSin: Float64Array;
-  private readonly zr: Float64Array;
-  private readonly zi: Float64Array;
+  private readonly splitCos: number[];
+  private readonly splitSin: number[];
+  private readonly zr: number[];
+  private readonly zi: number[];
 
   constructor(size: number) {
     if (!Number.isInteger(size) || size < 4 || (size & (size - 1)) !== 0) {
@@ -38,13 +41,13 @@ export class RealFft {
     this.size = size;
     const half = size / 2;
     this.half = half;
-    this.zr = new Float64Array(half);
-    this.zi = new Float64Array(half);
+    this.zr = doubleArray(half);
+    this.zi = doubleArray(half);
     const bits = Math.log2(half);
     this.firstRadix = bits % 2 === 1 ? 2 : 4;
     const groups = half / this.firstRadix;
     const groupBits = Math.log2(groups);
-    this.groupSource = new Uint32Array(groups);
+    this.groupSource = new Array<number>(groups).fill(0);
     for (let p = 0; p < groups; p++) {
       let r = 0;
       for (let b = 0; b < groupBits; b++) r |= ((p >> b) & 1) << (groupBits - 1 - b);
@@ -60,9 +63,9 @@ export class RealFft {
         }
       }
     }
-    this.twiddles = Float64Array.from(tw);
-    this.splitCos = new Float64Array(half / 2 + 1);
-    this.splitSin = new Float64Array(half / 2 + 1);
+    this.twiddles = toDoubleArray(tw);
+    this.splitCos = doubleArray(half / 2 + 1);
+    this.splitSin = doubleArray(half / 2 + 1);
     for (let k = 0; k <= half / 2; k++) {
       this.splitCos[k] = Math.cos((2 * Math.PI * k) / size);
       this.splitSin[k] = -Math.sin((2 * Math.PI * k) / size);
@@ -77,8 +80,8 @@ export class RealFft {
   windowedMagnitude(
     samples: Float32Array,
     offset: number,
-    window: Float64Array,
-    out: Float64Array,
+    window: readonly number[],
+    out: number[],
     binFrom: number,
     binTo: number,
   ): void {
@@ -89,7 +92,7 @@ export class RealFft {
   }
 
   /** x[n] of windowedMagnitude: windowing and zero padding fused into the first stage's loads. */
-  private frameValue(samples: Float32Array, offset: number, window: Float64Array, n: number): number {
+  private frameValue(samples: Float32Array, offset: number, window: readonly number[], n: number): number {
     return n < window.length ? samples[offset + n] * window[n] : 0;
   }
 
@@ -97,7 +100,7 @@ export class RealFft {
    * Positions 4p..4p+3 of the bit-reversed sequence hold z[r], z[r + 2Q], z[r + Q], z[r + 3Q]
    * (Q = H/4, r = groupSource[p]); the butterfly is the radix-4 one below with unit twiddles.
    */
-  private firstStageRadix4(x: Float32Array, offset: number, window: Float64Array): void {
+  private firstStageRadix4(x: Float32Array, offset: number, window: readonly number[]): void {
     const { zr, zi, groupSource } = this;
     const q2 = this.half >> 1; // 2Q complex = H/2 reals
     for (let p = 0, o = 0; o < this.half; p++, o += 4) {
@@ -133,7 +136,7 @@ export class RealFft {
   }
 
   /** Positions 2p, 2p+1 of the bit-reversed sequence hold z[r], z[r + H/2] (r = groupSource[p]). */
-  private firstStageRadix2(x: Float32Array, offset: number, window: Float64Array): void {
+  private firstStageRadix2(x: Float32Array, offset: number, window: readonly number[]): void {
     const { zr, zi, groupSource } = this;
     const h = this.half; // H/2 complex = H reals
     for (let p = 0, o = 0; o < this.half; p++, o += 2) {
@@ -204,7 +207,7 @@ export class RealFft {
     }
   }
 
-  private split(out: Float64Array, binFrom: number, binTo: number): void {
+  private split(out: number[], binFrom: number, binTo: number): void {
     const { zr, zi, splitCos, splitSin, half } = this;
     // k = 0 and k = H: Z[0] = E + i·O with E, O real, w = 1 and −1.
     if (binFrom <= 0 && binTo > 0) out[0] = Math.abs(zr[0] + zi[0]);

@@ -11,6 +11,7 @@
  */
 import { MtaError } from '../common/index.js';
 import { RealFft } from './fft.js';
+import { doubleArray } from './frontend-arrays.js';
 import { DEFAULT_FRONTEND, parseFrontendConfig, type FrontendConfig } from './frontend-config.js';
 import { applyMelFilterbank, melFilterbank, type MelFilterbank } from './mel.js';
 
@@ -28,10 +29,10 @@ export function frameCount(samples: number, cfg: FrontendConfig): number {
 
 export class LogMelExtractor {
   readonly config: FrontendConfig;
-  private readonly window: Float64Array;
-  private readonly magnitudes: Float64Array;
+  private readonly window: number[];
+  private readonly magnitudes: number[];
   /** Band b's energy at [b + 1]; see applyMelFilterbank. */
-  private readonly melAccumulator: Float64Array;
+  private readonly melAccumulator: number[];
   private readonly fft: RealFft;
   private readonly mel: MelFilterbank;
 
@@ -39,11 +40,11 @@ export class LogMelExtractor {
     this.config = parseFrontendConfig(cfg);
     const { windowSamples, fftSize } = this.config;
     // Periodic Hann (tf.signal.hann_window(periodic=True)): 0.5 − 0.5·cos(2πn / N).
-    this.window = new Float64Array(windowSamples);
+    this.window = doubleArray(windowSamples);
     for (let n = 0; n < windowSamples; n++)
       this.window[n] = 0.5 - 0.5 * Math.cos((2 * Math.PI * n) / windowSamples);
-    this.magnitudes = new Float64Array(fftSize / 2 + 1);
-    this.melAccumulator = new Float64Array(this.config.melBands + 2);
+    this.magnitudes = doubleArray(fftSize / 2 + 1);
+    this.melAccumulator = doubleArray(this.config.melBands + 2);
     this.fft = new RealFft(fftSize);
     this.mel = melFilterbank({
       sampleRate: this.config.sampleRate,

@@ -4,6 +4,7 @@
  * next, whose lower slope holds it. Storing that pair per bin makes applying the filterbank one pass
  * of two multiply-adds per bin, with no per-band loops.
  */
+import { toDoubleArray } from './frontend-arrays.js';
 
 /** HTK mel scale, as tf.signal's _hertz_to_mel: 1127 · ln(1 + f / 700). */
 export function hzToMel(hz: number): number {
@@ -28,9 +29,9 @@ export interface MelFilterbank {
    * upperWeight[i] · |X[k]| to band lowerBand[i] + 1. lowerBand is in −1 … bands − 1; a weight
    * for a band outside 0 … bands − 1 is 0.
    */
-  lowerBand: Int32Array;
-  lowerWeight: Float64Array;
-  upperWeight: Float64Array;
+  lowerBand: number[];
+  lowerWeight: number[];
+  upperWeight: number[];
   /** Number of bins with a nonzero weight in each band. */
   binsPerBand: Int32Array;
 }
@@ -84,9 +85,9 @@ export function melFilterbank(p: MelFilterbankParams): MelFilterbank {
     bands: p.melBands,
     minBin,
     maxBin,
-    lowerBand: lowerBand.slice(minBin, maxBin),
-    lowerWeight: lowerWeight.slice(minBin, maxBin),
-    upperWeight: upperWeight.slice(minBin, maxBin),
+    lowerBand: Array.from(lowerBand.subarray(minBin, maxBin)),
+    lowerWeight: toDoubleArray(lowerWeight.subarray(minBin, maxBin)),
+    upperWeight: toDoubleArray(upperWeight.subarray(minBin, maxBin)),
     binsPerBand,
   };
 }
@@ -96,7 +97,7 @@ export function melFilterbank(p: MelFilterbankParams): MelFilterbank {
  * acc.length must be bands + 2 (acc[0] and acc[bands + 1] absorb the zero-weight neighbours of the
  * edge bands, so the loop needs no bounds tests).
  */
-export function applyMelFilterbank(fb: MelFilterbank, magnitudes: Float64Array, acc: Float64Array): void {
+export function applyMelFilterbank(fb: MelFilterbank, magnitudes: readonly number[], acc: number[]): void {
   const { minBin, lowerBand, lowerWeight, upperWeight } = fb;
   acc.fill(0);
   // Consecutive bins update the same bands, so a single sweep would be one long chain of dependent
