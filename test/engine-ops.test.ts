@@ -272,6 +272,8 @@ const OPS: OpCase[] = [
     2,
   ),
   batchNormCase('batch norm train + fused 3x3 max-pool (no ReLU), C=9', [1, 6, 7, 9], 'train', false, 3),
+  batchNormCase('batch norm train + ReLU + fused 2x2 max-pool, C=8, odd W', [2, 4, 5, 8], 'train', true, 2),
+  batchNormCase('batch norm train + fused 2x2 max-pool (no ReLU), C=4', [2, 4, 4, 4], 'train', false, 2),
   batchNormCase('batch norm eval + ReLU + fused 2x2 max-pool, C=4', [2, 4, 6, 4], 'eval', true, 2),
   {
     name: 'relu',

@@ -38,6 +38,10 @@ export function bn_pool_forward(
   shift: usize,
   relu: i32,
 ): void {
+  if (k == 2 && (C & 3) == 0) {
+    pool2Forward(x, p, B, H, W, C, scale, shift, relu != 0);
+    return;
+  }
   const r = relu != 0;
   const OH = H / k;
   const OW = W / k;
@@ -86,6 +90,10 @@ export function bn_pool_backward_reduce(
   ws: usize,
   part: usize,
 ): void {
+  if (k == 2 && (C & 3) == 0) {
+    pool2BackwardReduce(dp, x, p, B, H, W, C, scale, shift, mean, relu != 0, ws);
+    return;
+  }
   const r = relu != 0;
   const OH = H / k;
   const OW = W / k;
@@ -150,6 +158,10 @@ export function bn_pool_backward_apply(
   bb: usize,
   kk: usize,
 ): void {
+  if (k == 2 && (C & 3) == 0) {
+    pool2BackwardApply(dp, x, p, dx, B, H, W, C, scale, shift, mean, relu != 0, a, bb, kk);
+    return;
+  }
   const r = relu != 0;
   const OH = H / k;
   const OW = W / k;
@@ -188,19 +200,252 @@ export function bn_pool_backward_apply(
         q += row;
       }
     }
-    // Rows below the last window and columns right of it: batch-norm terms only.
-    for (let h = 0; h < H; h++) {
-      for (let w = h < OH * k ? OW * k : 0; w < W; w++) {
-        const at = <usize>((b * H + h) * W + w) * row;
-        for (let c = 0; c < C; c += 4) {
-          const lanes = min(4, C - c);
-          const o = (<usize>c) << 2;
-          const d = f32x4.add(
-            f32x4.mul(ld(bb + o, lanes), f32x4.sub(ld(x + at + o, lanes), ld(mean + o, lanes))),
-            ld(kk + o, lanes),
-          );
-          st(dx + at + o, d, lanes);
+    applyUncovered(x, dx, b, H, W, C, k, mean, bb, kk);
+  }
+}
+
+// Fast paths for the common 2×2 window with a channel count divisible by 4: channel vectors outside,
+// windows inside, so per-channel constants stay in registers; straight-line code for the 4 positions.
+// They compute exactly what the generic loops above compute (max is order-independent, and the
+// "first maximum" is selected in the same scan order a, b, c, d).
+
+function pool2Forward(
+  x: usize,
+  p: usize,
+  B: i32,
+  H: i32,
+  W: i32,
+  C: i32,
+  scale: usize,
+  shift: usize,
+  relu: bool,
+): void {
+  const OH = H >> 1;
+  const OW = W >> 1;
+  const row = (<usize>C) << 2;
+  const down = <usize>W * row;
+  for (let b = 0; b < B; b++) {
+    for (let oh = 0; oh < OH; oh++) {
+      const src = x + <usize>((b * H + 2 * oh) * W) * row;
+      const dst = p + <usize>((b * OH + oh) * OW) * row;
+      for (let c = 0; c < C; c += 4) {
+        const o = (<usize>c) << 2;
+        const s = v128.load(scale + o);
+        const t = v128.load(shift + o);
+        let q = src + o;
+        let out = dst + o;
+        for (let ow = 0; ow < OW; ow++) {
+          const ua = f32x4.add(f32x4.mul(v128.load(q), s), t);
+          const ub = f32x4.add(f32x4.mul(v128.load(q + row), s), t);
+          const uc = f32x4.add(f32x4.mul(v128.load(q + down), s), t);
+          const ud = f32x4.add(f32x4.mul(v128.load(q + down + row), s), t);
+          const m = f32x4.max(f32x4.max(ua, ub), f32x4.max(uc, ud));
+          v128.store(out, relu ? f32x4.max(m, f32x4.splat(0)) : m);
+          q += row << 1;
+          out += row;
         }
+      }
+    }
+  }
+}
+
+/** The positions of a 2×2 window that receive its gradient: the first maximum only. */
+function firstHits(ua: v128, ub: v128, uc: v128, ud: v128, m: v128, relu: bool): v128 {
+  const z = f32x4.splat(0);
+  const ha = f32x4.eq(relu ? f32x4.max(ua, z) : ua, m);
+  const hb = f32x4.eq(relu ? f32x4.max(ub, z) : ub, m);
+  const hc = f32x4.eq(relu ? f32x4.max(uc, z) : uc, m);
+  // Lane masks packed as 4 × i8 per lane would be clumsy; return the selection code instead:
+  // bits 0..1 of each i32 lane = index of the first hit (3 if none of a, b, c).
+  const ia = v128.and(ha, i32x4.splat(0));
+  const ib = v128.andnot(v128.and(hb, i32x4.splat(1)), ha);
+  const ic = v128.andnot(v128.and(hc, i32x4.splat(2)), v128.or(ha, hb));
+  const id = v128.andnot(i32x4.splat(3), v128.or(v128.or(ha, hb), hc));
+  return v128.or(v128.or(ia, ib), v128.or(ic, id));
+}
+
+function pool2BackwardReduce(
+  dp: usize,
+  x: usize,
+  p: usize,
+  B: i32,
+  H: i32,
+  W: i32,
+  C: i32,
+  scale: usize,
+  shift: usize,
+  mean: usize,
+  relu: bool,
+  ws: usize,
+): void {
+  const OH = H >> 1;
+  const OW = W >> 1;
+  const row = (<usize>C) << 2;
+  const down = <usize>W * row;
+  memory.fill(ws, 0, (<usize>C) << 4);
+  for (let b = 0; b < B; b++) {
+    for (let oh = 0; oh < OH; oh++) {
+      const src = x + <usize>((b * H + 2 * oh) * W) * row;
+      const pooled = <usize>((b * OH + oh) * OW) * row;
+      for (let c = 0; c < C; c += 4) {
+        const o = (<usize>c) << 2;
+        const s = v128.load(scale + o);
+        const t = v128.load(shift + o);
+        const mu = v128.load(mean + o);
+        let sg = f32x4.splat(0);
+        let sgx = f32x4.splat(0);
+        let q = src + o;
+        let at = pooled + o;
+        for (let ow = 0; ow < OW; ow++) {
+          const m = v128.load(p + at);
+          const g = relu ? v128.and(v128.load(dp + at), f32x4.gt(m, f32x4.splat(0))) : v128.load(dp + at);
+          const va = v128.load(q);
+          const vb = v128.load(q + row);
+          const vc = v128.load(q + down);
+          const vd = v128.load(q + down + row);
+          const pick = firstHits(
+            f32x4.add(f32x4.mul(va, s), t),
+            f32x4.add(f32x4.mul(vb, s), t),
+            f32x4.add(f32x4.mul(vc, s), t),
+            f32x4.add(f32x4.mul(vd, s), t),
+            m,
+            relu,
+          );
+          const v = select4(va, vb, vc, vd, pick);
+          sg = f32x4.add(sg, g);
+          sgx = f32x4.add(sgx, f32x4.mul(g, f32x4.sub(v, mu)));
+          q += row << 1;
+          at += row;
+        }
+        const pw = ws + ((<usize>c) << 3);
+        const px = ws + ((<usize>(C + c)) << 3);
+        store<f64>(pw, load<f64>(pw) + <f64>f32x4.extract_lane(sg, 0));
+        store<f64>(pw, load<f64>(pw, 8) + <f64>f32x4.extract_lane(sg, 1), 8);
+        store<f64>(pw, load<f64>(pw, 16) + <f64>f32x4.extract_lane(sg, 2), 16);
+        store<f64>(pw, load<f64>(pw, 24) + <f64>f32x4.extract_lane(sg, 3), 24);
+        store<f64>(px, load<f64>(px) + <f64>f32x4.extract_lane(sgx, 0));
+        store<f64>(px, load<f64>(px, 8) + <f64>f32x4.extract_lane(sgx, 1), 8);
+        store<f64>(px, load<f64>(px, 16) + <f64>f32x4.extract_lane(sgx, 2), 16);
+        store<f64>(px, load<f64>(px, 24) + <f64>f32x4.extract_lane(sgx, 3), 24);
+      }
+    }
+  }
+}
+
+/** Lane-wise pick of va, vb, vc or vd by the codes 0..3 of firstHits. */
+function select4(va: v128, vb: v128, vc: v128, vd: v128, pick: v128): v128 {
+  const ab = v128.bitselect(vb, va, i32x4.eq(pick, i32x4.splat(1)));
+  const cd = v128.bitselect(vd, vc, i32x4.eq(pick, i32x4.splat(3)));
+  return v128.bitselect(cd, ab, i32x4.gt_u(pick, i32x4.splat(1)));
+}
+
+function pool2BackwardApply(
+  dp: usize,
+  x: usize,
+  p: usize,
+  dx: usize,
+  B: i32,
+  H: i32,
+  W: i32,
+  C: i32,
+  scale: usize,
+  shift: usize,
+  mean: usize,
+  relu: bool,
+  a: usize,
+  bb: usize,
+  kk: usize,
+): void {
+  const OH = H >> 1;
+  const OW = W >> 1;
+  const row = (<usize>C) << 2;
+  const down = <usize>W * row;
+  const zero = f32x4.splat(0);
+  for (let b = 0; b < B; b++) {
+    for (let oh = 0; oh < OH; oh++) {
+      const src = <usize>((b * H + 2 * oh) * W) * row;
+      const pooled = <usize>((b * OH + oh) * OW) * row;
+      for (let c = 0; c < C; c += 4) {
+        const o = (<usize>c) << 2;
+        const s = v128.load(scale + o);
+        const t = v128.load(shift + o);
+        const mu = v128.load(mean + o);
+        const va_ = v128.load(a + o);
+        const vb_ = v128.load(bb + o);
+        const vk = v128.load(kk + o);
+        let q = src + o;
+        let at = pooled + o;
+        for (let ow = 0; ow < OW; ow++) {
+          const m = v128.load(p + at);
+          const g = relu ? v128.and(v128.load(dp + at), f32x4.gt(m, zero)) : v128.load(dp + at);
+          const ag = f32x4.mul(va_, g);
+          const xa = v128.load(x + q);
+          const xb = v128.load(x + q + row);
+          const xc = v128.load(x + q + down);
+          const xd = v128.load(x + q + down + row);
+          const pick = firstHits(
+            f32x4.add(f32x4.mul(xa, s), t),
+            f32x4.add(f32x4.mul(xb, s), t),
+            f32x4.add(f32x4.mul(xc, s), t),
+            f32x4.add(f32x4.mul(xd, s), t),
+            m,
+            relu,
+          );
+          v128.store(
+            dx + q,
+            f32x4.add(bnTerm(xa, vb_, mu, vk), v128.and(ag, i32x4.eq(pick, i32x4.splat(0)))),
+          );
+          v128.store(
+            dx + q + row,
+            f32x4.add(bnTerm(xb, vb_, mu, vk), v128.and(ag, i32x4.eq(pick, i32x4.splat(1)))),
+          );
+          v128.store(
+            dx + q + down,
+            f32x4.add(bnTerm(xc, vb_, mu, vk), v128.and(ag, i32x4.eq(pick, i32x4.splat(2)))),
+          );
+          v128.store(
+            dx + q + down + row,
+            f32x4.add(bnTerm(xd, vb_, mu, vk), v128.and(ag, i32x4.eq(pick, i32x4.splat(3)))),
+          );
+          q += row << 1;
+          at += row;
+        }
+      }
+    }
+    applyUncovered(x, dx, b, H, W, C, 2, mean, bb, kk);
+  }
+}
+
+/** bb·(x − mean) + kk: the batch-norm part of dx, present at every position. */
+function bnTerm(v: v128, bb: v128, mu: v128, kk: v128): v128 {
+  return f32x4.add(f32x4.mul(bb, f32x4.sub(v, mu)), kk);
+}
+
+/** Image b's rows below the last window and columns right of it: dx = bb·(x − mean) + kk only. */
+function applyUncovered(
+  x: usize,
+  dx: usize,
+  b: i32,
+  H: i32,
+  W: i32,
+  C: i32,
+  k: i32,
+  mean: usize,
+  bb: usize,
+  kk: usize,
+): void {
+  const OH = H / k;
+  const OW = W / k;
+  const row = (<usize>C) << 2;
+  if (OH * k == H && OW * k == W) return;
+  for (let h = 0; h < H; h++) {
+    for (let w = h < OH * k ? OW * k : 0; w < W; w++) {
+      const at = <usize>((b * H + h) * W + w) * row;
+      for (let c = 0; c < C; c += 4) {
+        const lanes = min(4, C - c);
+        const o = (<usize>c) << 2;
+        const d = bnTerm(ld(x + at + o, lanes), ld(bb + o, lanes), ld(mean + o, lanes), ld(kk + o, lanes));
+        st(dx + at + o, d, lanes);
       }
     }
   }

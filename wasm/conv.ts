@@ -23,7 +23,12 @@
 import { storeRow8 } from './lanes';
 
 const TABLE_ENTRIES: i32 = 16384;
+const MAX_TAPS: i32 = TABLE_ENTRIES >> 2;
 const table: usize = memory.data(TABLE_ENTRIES << 2, 16);
+/** Byte offset of each tap from a receptive field's anchor row, for tiles that need no table. */
+const tapOffsets: usize = memory.data(MAX_TAPS << 2, 16);
+/** Per 4-row tile of a chunk: its anchor row (affine tile) or 0 (tile reads the pointer table). */
+const tileAnchors: usize = memory.data(TABLE_ENTRIES, 16);
 
 /** 4×8 SIMD tiles computed so far; tests read it to prove the SIMD path ran. */
 let simdTiles: f64 = 0;
@@ -34,15 +39,24 @@ export function conv_simd_tiles(): f64 {
 
 /** Largest number of taps a pointer table can hold for a 4-row chunk. */
 export function conv_max_taps(): i32 {
-  return TABLE_ENTRIES >> 2;
+  return MAX_TAPS;
 }
 
 function chunkRows(T: i32, want: i32): i32 {
   return min(want, (TABLE_ENTRIES / T) & ~3);
 }
 
+/** tapOffsets[i·kw + j] = byte offset of input pixel (i, j) of a receptive field from its top-left. */
+function setForwardTapOffsets(kh: i32, kw: i32, W: i32, row: usize): void {
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++)
+      store<usize>(tapOffsets + ((<usize>(i * kw + j)) << 2), <usize>(i * W + j) * row);
+  }
+}
+
 /** Fills the pointer table for output pixels m0 .. m0+rows; rows up to `padded` point at zeros. */
 function gatherRows(
+  dst: usize,
   x: usize,
   zeros: usize,
   m0: i32,
@@ -66,17 +80,26 @@ function gatherRows(
   let q = m0 / OW;
   let oh = q % OH;
   let img = x + <usize>(q / OH) * imageBytes;
-  let e = table;
+  let e = dst;
+  const T = kh * kw;
   for (let r = 0; r < rows; r++) {
     const ih0 = oh * sh - pt;
     const iw0 = ow * sw - pl;
-    for (let i = 0; i < kh; i++) {
-      const ih = ih0 + i;
-      const rowInside = <u32>ih < <u32>H;
-      for (let j = 0; j < kw; j++) {
-        const iw = iw0 + j;
-        store<usize>(e, rowInside && <u32>iw < <u32>W ? img + <usize>(ih * W + iw) * rowBytes : zeros);
-        e += 4;
+    if (ih0 >= 0 && ih0 + kh <= H && iw0 >= 0 && iw0 + kw <= W) {
+      // The whole receptive field is inside: anchor + the offsets set by setForwardTapOffsets.
+      const anchor = img + <usize>(ih0 * W + iw0) * rowBytes;
+      for (let t = 0; t < T; t++)
+        store<usize>(e + ((<usize>t) << 2), anchor + load<usize>(tapOffsets + ((<usize>t) << 2)));
+      e += (<usize>T) << 2;
+    } else {
+      for (let i = 0; i < kh; i++) {
+        const ih = ih0 + i;
+        const rowInside = <u32>ih < <u32>H;
+        for (let j = 0; j < kw; j++) {
+          const iw = iw0 + j;
+          store<usize>(e, rowInside && <u32>iw < <u32>W ? img + <usize>(ih * W + iw) * rowBytes : zeros);
+          e += 4;
+        }
       }
     }
     if (++ow == OW) {
@@ -87,7 +110,7 @@ function gatherRows(
       }
     }
   }
-  const end = table + ((<usize>padded * <usize>(kh * kw)) << 2);
+  const end = dst + ((<usize>padded * <usize>(kh * kw)) << 2);
   for (; e < end; e += 4) store<usize>(e, zeros);
 }
 
@@ -96,6 +119,7 @@ function gatherRows(
  * the dy [B, OH, OW, N] row of the output pixel that read this input pixel through that tap.
  */
 function gatherRowsTransposed(
+  dst: usize,
   dy: usize,
   zeros: usize,
   m0: i32,
@@ -119,7 +143,7 @@ function gatherRowsTransposed(
   let q = m0 / W;
   let ih = q % H;
   let img = dy + <usize>(q / H) * imageBytes;
-  let e = table;
+  let e = dst;
   for (let r = 0; r < rows; r++) {
     for (let i = 0; i < kh; i++) {
       const ohs = ih + pt - i;
@@ -141,15 +165,19 @@ function gatherRowsTransposed(
       }
     }
   }
-  const end = table + ((<usize>padded * <usize>(kh * kw)) << 2);
+  const end = dst + ((<usize>padded * <usize>(kh * kw)) << 2);
   for (; e < end; e += 4) store<usize>(e, zeros);
 }
 
 /**
  * out[4 rows][cols ≤ 8] = bias + Σ_t Σ_c row(r, t)[c] · panel[t][c][0..8], then optional ReLU.
- * `tbl` holds 4 consecutive table rows of T pointers each; only `rows` rows and `cols` columns are stored.
+ * Row r of tap t is at anchor + r·step + tapOffsets[t] when anchor ≠ 0 (a tile inside the image);
+ * otherwise `tbl` holds 4 consecutive table rows of T pointers each. Only `rows` rows and `cols`
+ * columns are stored.
  */
 function tile4x8(
+  anchor: usize,
+  step: usize,
   tbl: usize,
   T: i32,
   C: i32,
@@ -177,11 +205,19 @@ function tile4x8(
   let w = panel;
   let e = tbl;
   for (let t = 0; t < T; t++) {
-    let p0 = load<usize>(e);
-    let p1 = load<usize>(e + rowStride);
-    let p2 = load<usize>(e + 2 * rowStride);
-    let p3 = load<usize>(e + 3 * rowStride);
-    e += 4;
+    let p0: usize, p1: usize, p2: usize, p3: usize;
+    if (anchor != 0) {
+      p0 = anchor + load<usize>(tapOffsets + ((<usize>t) << 2));
+      p1 = p0 + step;
+      p2 = p1 + step;
+      p3 = p2 + step;
+    } else {
+      p0 = load<usize>(e);
+      p1 = load<usize>(e + rowStride);
+      p2 = load<usize>(e + 2 * rowStride);
+      p3 = load<usize>(e + 3 * rowStride);
+      e += 4;
+    }
     for (let c = 0; c < C; c++) {
       const w0 = v128.load(w);
       const w1 = v128.load(w, 16);
@@ -284,20 +320,49 @@ export function conv2d_forward(
 ): void {
   const T = kh * kw;
   const M = B * OH * OW;
+  const row = (<usize>C) << 2;
+  const imageBytes = <usize>H * <usize>W * row;
+  setForwardTapOffsets(kh, kw, W, row);
   const panelBytes = (<usize>(T * C) * 8) << 2;
   const ldo = (<usize>N) << 2;
   const chunk = chunkRows(T, 64);
+  // Output position (image, oh, ow) of the first row of the next tile.
+  let img = x;
+  let oh = 0;
+  let ow = 0;
   for (let m0 = 0; m0 < M; m0 += chunk) {
     const rows = min(chunk, M - m0);
-    const padded = (rows + 3) & ~3;
-    gatherRows(x, zeros, m0, rows, padded, H, W, C, OH, OW, kh, kw, sh, sw, pt, pl);
+    const tiles = (rows + 3) >> 2;
+    for (let tile = 0; tile < tiles; tile++) {
+      const valid = min(4, rows - 4 * tile);
+      const ih0 = oh * sh - pt;
+      const iw0 = ow * sw - pl;
+      const inside =
+        valid == 4 && ow + 3 < OW && ih0 >= 0 && ih0 + kh <= H && iw0 >= 0 && (ow + 3) * sw - pl + kw <= W;
+      const anchor = inside ? img + <usize>(ih0 * W + iw0) * row : 0;
+      store<usize>(tileAnchors + ((<usize>tile) << 2), anchor);
+      if (!inside) {
+        const dst = table + ((<usize>(4 * tile * T)) << 2);
+        gatherRows(dst, x, zeros, m0 + 4 * tile, valid, 4, H, W, C, OH, OW, kh, kw, sh, sw, pt, pl);
+      }
+      ow += 4;
+      while (ow >= OW) {
+        ow -= OW;
+        if (++oh == OH) {
+          oh = 0;
+          img += imageBytes;
+        }
+      }
+    }
     let panel = wp;
     for (let n0 = 0; n0 < N; n0 += 8) {
       const cols = min(8, N - n0);
       const b = bias == 0 ? 0 : bias + ((<usize>n0) << 2);
       let out = y + ((<usize>m0 * <usize>N + <usize>n0) << 2);
-      for (let r = 0; r < padded; r += 4) {
-        tile4x8(table + ((<usize>(r * T)) << 2), T, C, panel, b, relu != 0, out, ldo, min(4, rows - r), cols);
+      for (let tile = 0; tile < tiles; tile++) {
+        const anchor = load<usize>(tileAnchors + ((<usize>tile) << 2));
+        const tbl = table + ((<usize>(4 * tile * T)) << 2);
+        tile4x8(anchor, sw * row, tbl, T, C, panel, b, relu != 0, out, ldo, min(4, rows - 4 * tile), cols);
         out += ldo << 2;
       }
       panel += panelBytes;
@@ -327,19 +392,76 @@ export function conv2d_backward_data(
 ): void {
   const T = kh * kw;
   const M = B * H * W;
+  const rowN = (<usize>N) << 2;
+  const imageBytes = <usize>OH * <usize>OW * rowN;
+  // With stride 1, input pixel (ih, iw) reads output pixel (ih + pt − i, iw + pl − j) through tap
+  // (i, j): affine in the pixel, at a (negative, wrapping) offset from the anchor (ih + pt, iw + pl).
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      store<usize>(tapOffsets + ((<usize>(i * kw + j)) << 2), <usize>-(i * OW + j) * rowN);
+    }
+  }
+  const unitStride = sh == 1 && sw == 1;
   const panelBytes = (<usize>(T * N) * 8) << 2;
   const ldo = (<usize>C) << 2;
   const chunk = chunkRows(T, 64);
+  let img = dy;
+  let ih = 0;
+  let iw = 0;
   for (let m0 = 0; m0 < M; m0 += chunk) {
     const rows = min(chunk, M - m0);
-    const padded = (rows + 3) & ~3;
-    gatherRowsTransposed(dy, zeros, m0, rows, padded, H, W, N, OH, OW, kh, kw, sh, sw, pt, pl);
+    const tiles = (rows + 3) >> 2;
+    for (let tile = 0; tile < tiles; tile++) {
+      const valid = min(4, rows - 4 * tile);
+      const inside =
+        unitStride &&
+        valid == 4 &&
+        iw + 3 < W &&
+        ih + pt - (kh - 1) >= 0 &&
+        ih + pt < OH &&
+        iw + pl - (kw - 1) >= 0 &&
+        iw + 3 + pl < OW;
+      const anchor = inside ? img + <usize>((ih + pt) * OW + iw + pl) * rowN : 0;
+      store<usize>(tileAnchors + ((<usize>tile) << 2), anchor);
+      if (!inside) {
+        const dst = table + ((<usize>(4 * tile * T)) << 2);
+        gatherRowsTransposed(
+          dst,
+          dy,
+          zeros,
+          m0 + 4 * tile,
+          valid,
+          4,
+          H,
+          W,
+          N,
+          OH,
+          OW,
+          kh,
+          kw,
+          sh,
+          sw,
+          pt,
+          pl,
+        );
+      }
+      iw += 4;
+      while (iw >= W) {
+        iw -= W;
+        if (++ih == H) {
+          ih = 0;
+          img += imageBytes;
+        }
+      }
+    }
     let panel = wpt;
     for (let c0 = 0; c0 < C; c0 += 8) {
       const cols = min(8, C - c0);
       let out = dx + ((<usize>m0 * <usize>C + <usize>c0) << 2);
-      for (let r = 0; r < padded; r += 4) {
-        tile4x8(table + ((<usize>(r * T)) << 2), T, N, panel, 0, false, out, ldo, min(4, rows - r), cols);
+      for (let tile = 0; tile < tiles; tile++) {
+        const anchor = load<usize>(tileAnchors + ((<usize>tile) << 2));
+        const tbl = table + ((<usize>(4 * tile * T)) << 2);
+        tile4x8(anchor, rowN, tbl, T, N, panel, 0, false, out, ldo, min(4, rows - 4 * tile), cols);
         out += ldo << 2;
       }
       panel += panelBytes;
@@ -461,9 +583,10 @@ export function conv2d_backward_filter(
   const M = B * OH * OW;
   const ld = (<usize>N) << 2;
   const chunk = chunkRows(T, 256);
+  setForwardTapOffsets(kh, kw, W, (<usize>C) << 2);
   for (let m0 = 0; m0 < M; m0 += chunk) {
     const rows = min(chunk, M - m0);
-    gatherRows(x, zeros, m0, rows, rows, H, W, C, OH, OW, kh, kw, sh, sw, pt, pl);
+    gatherRows(table, x, zeros, m0, rows, rows, H, W, C, OH, OW, kh, kw, sh, sw, pt, pl);
     const dy0 = dy + <usize>m0 * ld;
     for (let t = 0; t < T; t++) {
       const col = table + ((<usize>t) << 2);
