@@ -155,7 +155,11 @@ test('bad predict arguments are typed errors naming the argument', async () => {
   const { bytes } = await randomModel();
   const model = await loadModel(bytes);
   const audio = new Float32Array(16000);
-  await assertRejects(model.predict({ audio }, { tasks: ['nope'] }), 'BAD_ARGUMENT', 'nope');
+  await assertRejects(
+    model.predict({ audio, sampleRate: 16000 }, { tasks: ['nope'] }),
+    'BAD_ARGUMENT',
+    'nope',
+  );
   await assertRejects(model.predict({ audio, sampleRate: 16000 }, { tasks: [] }), 'BAD_ARGUMENT', 'tasks');
   await assertRejects(model.predict({ audio, sampleRate: 16000 }, { top: 0 }), 'BAD_ARGUMENT', 'top');
   await assertRejects(model.predict({ audio, sampleRate: 0 }), 'BAD_ARGUMENT', 'sampleRate');

@@ -18,3 +18,13 @@ export {
   type ModelFile,
 } from './model-file.js';
 export { loadOptimizerState, loadParams, saveOptimizerState, saveParams } from './params-io.js';
+export {
+  encodeOnnx,
+  encodeOnnxPerTask,
+  onnxOutputNames,
+  ONNX_FORMAT,
+  ONNX_INPUT,
+  ONNX_IR_VERSION,
+  ONNX_OPSET,
+  type OnnxExportOptions,
+} from './onnx-export.js';
