@@ -159,6 +159,12 @@ export function trainStep(
 export interface TfjsMeasurement {
   inferExPerSec: number;
   trainExPerSec: number;
+  /**
+   * The same rates per second of this process's CPU time. tfjs-wasm runs on one thread here, so on
+   * an idle machine these equal the wall-clock rates; on a shared one they show what it would reach.
+   */
+  inferExPerCpuSec: number;
+  trainExPerCpuSec: number;
   /** Threads tfjs-wasm actually uses (XNNPACK's pool). */
   threads: number;
 }
@@ -185,7 +191,7 @@ export async function measureTfjsWasm(opts: {
   const labels = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', 8) as tf.Tensor1D, 10) as tf.Tensor2D;
 
   const inference = foldedInference(enc);
-  const inferSeconds = timeRuns(warmup, runs, () => {
+  const infer = timeRuns(warmup, runs, () => {
     const logits = inference.predict(x);
     logits.dataSync();
     logits.dispose();
@@ -193,27 +199,37 @@ export async function measureTfjsWasm(opts: {
   inference.dispose();
 
   const optimizer = tf.train.adam(1e-3);
-  const trainSeconds = timeRuns(warmup, runs, () => trainStep(enc, optimizer, x, labels));
+  const train = timeRuns(warmup, runs, () => trainStep(enc, optimizer, x, labels));
 
   optimizer.dispose();
   tf.dispose([x, labels, ...enc.variables]);
   return {
-    inferExPerSec: batch / inferSeconds,
-    trainExPerSec: batch / trainSeconds,
+    inferExPerSec: batch / infer.wall,
+    trainExPerSec: batch / train.wall,
+    inferExPerCpuSec: batch / infer.cpu,
+    trainExPerCpuSec: batch / train.cpu,
     threads: getThreadsCount(),
   };
 }
 
-/** Median wall time in seconds of `runs` calls after `warmup` untimed ones. */
-function timeRuns(warmup: number, runs: number, run: () => void): number {
+/** Median wall-clock and process CPU seconds of `runs` calls after `warmup` untimed ones. */
+function timeRuns(warmup: number, runs: number, run: () => void): { wall: number; cpu: number } {
   for (let i = 0; i < warmup; i++) run();
-  const times: number[] = [];
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
+    const c0 = process.cpuUsage();
     run();
-    times.push((performance.now() - t0) / 1000);
+    const c = process.cpuUsage(c0);
+    wall.push((performance.now() - t0) / 1000);
+    cpu.push((c.user + c.system) / 1e6);
   }
-  times.sort((a, b) => a - b);
-  const mid = Math.floor(times.length / 2);
-  return times.length % 2 === 1 ? times[mid] : (times[mid - 1] + times[mid]) / 2;
+  return { wall: median(wall), cpu: median(cpu) };
+}
+
+function median(values: number[]): number {
+  const v = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 === 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 }
