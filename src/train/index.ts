@@ -32,3 +32,12 @@ export {
   type RunMetrics,
   type TaskMetrics,
 } from './report.js';
+export { collectRuns, expandGrid, parseGrid, runSweep, type SweepGrid, type SweepRun } from './sweep.js';
+export {
+  allocationTable,
+  familyOf,
+  frontierReport,
+  interpolate,
+  sweepPoints,
+  type SweepPoint,
+} from './frontier.js';
