@@ -106,7 +106,9 @@ const infer = (): void => {
 infer();
 const inference = run(infer);
 
-console.log(`reference encoder, batch ${B}, 1 thread, mean CPU time of ${STEPS} steps`);
+console.log(
+  `reference encoder, batch ${B}, 1 thread, ${engine.relaxedSimd ? 'relaxed SIMD (FMA)' : 'SIMD'} kernels, mean CPU time of ${STEPS} steps`,
+);
 let total = 0;
 for (const ms of times.values()) total += ms / STEPS;
 for (const [k, ms] of [...times].sort((a, b) => b[1] - a[1])) {

@@ -140,7 +140,9 @@ for (const [label, shape, cout, kernel] of encoder)
   rows.push(...convRows(engine, label, shape, cout, kernel));
 
 const load = (await import('node:os')).loadavg()[0];
-console.log(`single-core float32 GEMM, median of 5 runs (load average ${load.toFixed(1)} when done)`);
+console.log(
+  `single-core float32 GEMM, ${engine.relaxedSimd ? 'relaxed SIMD (FMA)' : 'SIMD'} kernels, median of 5 runs (load average ${load.toFixed(1)} when done)`,
+);
 console.log(
   `GFLOP/s by this process's CPU time and by wall time; ratio (CPU) to OpenBLAS here, ${OPENBLAS_GFLOPS} GFLOP/s`,
 );

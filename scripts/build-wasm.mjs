@@ -1,17 +1,13 @@
-// Compiles the AssemblyScript kernels in wasm/ to build/kernels.wasm (SIMD enabled), with a text
-// listing (build/kernels.wat) and generated type declarations of the exports (build/kernels.d.ts),
-// which src/engine/wasm.ts imports as the `Kernels` type. Run by `npm install` through the prepare
-// script; build output is never committed.
+// Compiles the AssemblyScript kernels in wasm/ twice: build/kernels.wasm with WebAssembly SIMD, and
+// build/kernels-relaxed.wasm that also uses relaxed SIMD (fused multiply-add in the GEMM tiles),
+// which src/engine/wasm.ts picks when the runtime validates it (Chromium, Node ≥ 22, or Node 20 with
+// --experimental-wasm-relaxed-simd). Each comes with a text listing (.wat) and generated type
+// declarations (.d.ts), which test/engine-kernels.test.ts checks the Kernels interface against.
+// Run by `npm install` through the prepare script; build output is never committed.
 import asc from 'assemblyscript/asc';
 import { mkdirSync } from 'node:fs';
 
-mkdirSync('build', { recursive: true });
-const { error, stderr } = await asc.main([
-  'wasm/index.ts',
-  '--outFile',
-  'build/kernels.wasm',
-  '--textFile',
-  'build/kernels.wat',
+const common = [
   '--bindings',
   'raw',
   '--optimizeLevel',
@@ -21,15 +17,30 @@ const { error, stderr } = await asc.main([
   '--noAssert',
   '--runtime',
   'stub',
-  '--enable',
-  'simd',
   '--importMemory',
   '--maximumMemory',
   '65536',
-]);
-if (error) {
-  console.error(stderr.toString());
-  console.error(`wasm build failed: ${error.message}`);
-  process.exit(1);
+];
+const variants = [
+  { out: 'kernels', flags: ['--enable', 'simd', '--use', 'RELAXED=0'] },
+  { out: 'kernels-relaxed', flags: ['--enable', 'simd,relaxed-simd', '--use', 'RELAXED=1'] },
+];
+
+mkdirSync('build', { recursive: true });
+for (const { out, flags } of variants) {
+  const { error, stderr } = await asc.main([
+    'wasm/index.ts',
+    '--outFile',
+    `build/${out}.wasm`,
+    '--textFile',
+    `build/${out}.wat`,
+    ...common,
+    ...flags,
+  ]);
+  if (error) {
+    console.error(stderr.toString());
+    console.error(`wasm build failed (${out}): ${error.message}`);
+    process.exit(1);
+  }
+  console.log(`built build/${out}.wasm`);
 }
-console.log('built build/kernels.wasm');

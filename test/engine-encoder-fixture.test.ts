@@ -79,7 +79,8 @@ function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, wha
 }
 
 test('reference encoder at width 0.25 matches PyTorch: training logits, loss, all gradients, eval logits', async () => {
-  const engine = await createEngine();
+  // test/engine-relaxed.test.ts reruns this file with the relaxed-SIMD kernels required.
+  const engine = await createEngine({ relaxedSimd: process.env.MTA_RELAXED_SIMD === '1' || undefined });
   const net = buildReferenceEncoder(engine, { width: 0.25, classes: 10, name: 'enc' });
   const loss = new SoftmaxCrossEntropy(engine, 'loss', 10);
   const torchName = new Map<string, string>();

@@ -20,7 +20,7 @@
 // Memory contract: kernels may read up to 28 bytes past the end of a row of x, dy, dw or bias (the JS
 // arena keeps that slack after every allocation); they never write outside their outputs.
 
-import { storeRow8 } from './lanes';
+import { madd, storeRow8 } from './lanes';
 
 const TABLE_ENTRIES: i32 = 16384;
 const MAX_TAPS: i32 = TABLE_ENTRIES >> 2;
@@ -222,17 +222,17 @@ function tile4x8(
       const w0 = v128.load(w);
       const w1 = v128.load(w, 16);
       let a = v128.load32_splat(p0);
-      c00 = f32x4.add(c00, f32x4.mul(a, w0));
-      c01 = f32x4.add(c01, f32x4.mul(a, w1));
+      c00 = madd(a, w0, c00);
+      c01 = madd(a, w1, c01);
       a = v128.load32_splat(p1);
-      c10 = f32x4.add(c10, f32x4.mul(a, w0));
-      c11 = f32x4.add(c11, f32x4.mul(a, w1));
+      c10 = madd(a, w0, c10);
+      c11 = madd(a, w1, c11);
       a = v128.load32_splat(p2);
-      c20 = f32x4.add(c20, f32x4.mul(a, w0));
-      c21 = f32x4.add(c21, f32x4.mul(a, w1));
+      c20 = madd(a, w0, c20);
+      c21 = madd(a, w1, c21);
       a = v128.load32_splat(p3);
-      c30 = f32x4.add(c30, f32x4.mul(a, w0));
-      c31 = f32x4.add(c31, f32x4.mul(a, w1));
+      c30 = madd(a, w0, c30);
+      c31 = madd(a, w1, c31);
       p0 += 4;
       p1 += 4;
       p2 += 4;
@@ -500,17 +500,17 @@ function reduce4x8(
     const d0 = v128.load(d);
     const d1 = v128.load(d, 16);
     let a = v128.load32_splat(p);
-    a00 = f32x4.add(a00, f32x4.mul(a, d0));
-    a01 = f32x4.add(a01, f32x4.mul(a, d1));
+    a00 = madd(a, d0, a00);
+    a01 = madd(a, d1, a01);
     a = v128.load32_splat(p, 4);
-    a10 = f32x4.add(a10, f32x4.mul(a, d0));
-    a11 = f32x4.add(a11, f32x4.mul(a, d1));
+    a10 = madd(a, d0, a10);
+    a11 = madd(a, d1, a11);
     a = v128.load32_splat(p, 8);
-    a20 = f32x4.add(a20, f32x4.mul(a, d0));
-    a21 = f32x4.add(a21, f32x4.mul(a, d1));
+    a20 = madd(a, d0, a20);
+    a21 = madd(a, d1, a21);
     a = v128.load32_splat(p, 12);
-    a30 = f32x4.add(a30, f32x4.mul(a, d0));
-    a31 = f32x4.add(a31, f32x4.mul(a, d1));
+    a30 = madd(a, d0, a30);
+    a31 = madd(a, d1, a31);
     e += stride;
     d += ldd;
   }
@@ -543,18 +543,18 @@ function reduce1x8(
   // Two independent accumulator pairs hide the add latency of this thin tile.
   for (; r + 2 <= rows; r += 2) {
     let a = v128.load32_splat(load<usize>(e) + off);
-    a0 = f32x4.add(a0, f32x4.mul(a, v128.load(d)));
-    a1 = f32x4.add(a1, f32x4.mul(a, v128.load(d, 16)));
+    a0 = madd(a, v128.load(d), a0);
+    a1 = madd(a, v128.load(d, 16), a1);
     a = v128.load32_splat(load<usize>(e + stride) + off);
-    b0 = f32x4.add(b0, f32x4.mul(a, v128.load(d + ldd)));
-    b1 = f32x4.add(b1, f32x4.mul(a, v128.load(d + ldd, 16)));
+    b0 = madd(a, v128.load(d + ldd), b0);
+    b1 = madd(a, v128.load(d + ldd, 16), b1);
     e += stride << 1;
     d += ldd << 1;
   }
   if (r < rows) {
     const a = v128.load32_splat(load<usize>(e) + off);
-    a0 = f32x4.add(a0, f32x4.mul(a, v128.load(d)));
-    a1 = f32x4.add(a1, f32x4.mul(a, v128.load(d, 16)));
+    a0 = madd(a, v128.load(d), a0);
+    a1 = madd(a, v128.load(d, 16), a1);
   }
   storeRow8(dwp, f32x4.add(a0, b0), f32x4.add(a1, b1), cols);
 }

@@ -8,6 +8,11 @@ export * from './pool';
 export * from './elementwise';
 export * from './optim';
 
+/** 1 in the relaxed-SIMD build (fused multiply-add), 0 in the plain SIMD build. */
+export function kernels_relaxed(): i32 {
+  return RELAXED;
+}
+
 /** First byte after the kernels' static data; the JS arena allocates above it. */
 export function heap_base(): usize {
   return __heap_base;

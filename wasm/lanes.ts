@@ -25,3 +25,14 @@ export function storeRow8(p: usize, v0: v128, v1: v128, n: i32): void {
     else if (n > 4) storeN(p + 16, v1, n - 4);
   } else storeN(p, v0, n);
 }
+
+/**
+ * c + a·b. The relaxed-SIMD build (compiled with --use RELAXED=1) uses f32x4.relaxed_madd, a fused
+ * multiply-add where the hardware has one (one rounding instead of two; the same on every run of a
+ * given machine); the plain build (RELAXED=0) multiplies then adds. The constant folds at compile
+ * time, so each build contains only its own instructions.
+ */
+export function madd(a: v128, b: v128, c: v128): v128 {
+  if (RELAXED) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}

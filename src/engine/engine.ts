@@ -2,7 +2,7 @@ import { MtaError, Rng } from '../common/index.js';
 import { Arena } from './arena.js';
 import type { Init } from './init.js';
 import { Tensor, shapeSize } from './tensor.js';
-import { instantiateKernels, loadKernelBytes, type Kernels } from './wasm.js';
+import { instantiateKernels, loadBuiltKernels, loadKernelBytes, type Kernels } from './wasm.js';
 
 /**
  * A trainable parameter as optimizers and parameter files see it. value() and grad() return fresh
@@ -39,6 +39,11 @@ export class Parameter implements Param {
 export interface EngineOptions {
   /** The compiled kernels: bytes, or a URL (file: read with fs in Node, otherwise fetched). */
   wasm?: Uint8Array | URL;
+  /**
+   * Without `wasm`: true requires the relaxed-SIMD build (fused multiply-add), false uses the plain
+   * SIMD build; by default the relaxed build is used when the runtime supports it.
+   */
+  relaxedSimd?: boolean;
   /** Seed of every parameter initialiser (each parameter derives its own stream from it and its name). */
   seed?: number;
 }
@@ -52,6 +57,8 @@ const MAX_PAGES = 65536;
  */
 export class Engine {
   readonly arena: Arena;
+  /** Whether the kernels use relaxed SIMD (fused multiply-add) rather than plain SIMD. */
+  readonly relaxedSimd: boolean;
   private readonly registry = new Map<string, Parameter>();
   private zeroRowPtr = 0;
   private zeroRowFloats = 0;
@@ -62,6 +69,7 @@ export class Engine {
     readonly seed: number,
   ) {
     this.arena = new Arena(memory, kernels.heap_base());
+    this.relaxedSimd = kernels.kernels_relaxed() === 1;
   }
 
   /** A scratch tensor (contents undefined), valid until the scratch region is reset past it. */
@@ -149,6 +157,7 @@ export class Engine {
 /** Loads the kernels and creates an engine with its own WebAssembly memory. */
 export async function createEngine(opts: EngineOptions = {}): Promise<Engine> {
   const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAX_PAGES });
-  const kernels = await instantiateKernels(await loadKernelBytes(opts.wasm), memory);
+  const bytes = opts.wasm ? await loadKernelBytes(opts.wasm) : await loadBuiltKernels(opts.relaxedSimd);
+  const kernels = await instantiateKernels(bytes, memory);
   return new Engine(memory, kernels, opts.seed ?? 0);
 }

@@ -7,6 +7,8 @@
 export interface Kernels {
   /** First byte after the kernels' static data. */
   heap_base(): number;
+  /** 1 in the relaxed-SIMD build (fused multiply-add), 0 in the plain SIMD build. */
+  kernels_relaxed(): number;
 
   // wasm/conv.ts: implicit-GEMM convolution, NHWC; see the legend there.
   /** 4×8 SIMD register tiles computed so far (tests prove the SIMD path ran). */
