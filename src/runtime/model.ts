@@ -88,8 +88,27 @@ export class RuntimeModel implements Model {
     this.disposed = true;
   }
 
-  /** Per-patch predictions of the selected tasks (the stream's output). */
-  predictPatches(patches: Patches, sel: Selection): TaskPrediction[][] {
+  predictPatches(patches: Patches, opts: PredictOptions = {}): TaskPrediction[][] {
+    const sel = this.select(opts);
+    const fe = this.frontend;
+    if (
+      patches.frames !== fe.patchFrames ||
+      patches.bands !== fe.melBands ||
+      !Number.isInteger(patches.count) ||
+      patches.count < 0 ||
+      patches.data.length !== patches.count * this.patchSize
+    ) {
+      throw new MtaError('BAD_ARGUMENT', 'patches do not fit the model', {
+        subject: 'patches',
+        expected: `count × ${fe.patchFrames} frames × ${fe.melBands} bands`,
+        actual: `${patches.count} × ${patches.frames} × ${patches.bands} (${patches.data.length} values)`,
+      });
+    }
+    return this.patchPredictions(patches, sel);
+  }
+
+  /** Per-patch predictions of the selected tasks (also the stream's output). */
+  patchPredictions(patches: Patches, sel: Selection): TaskPrediction[][] {
     this.checkAlive();
     const out = Array.from({ length: patches.count }, () => new Array<TaskPrediction>(sel.tasks.length));
     this.runPatches(patches, sel.tasks, (slot, patch, p) => {

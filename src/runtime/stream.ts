@@ -15,7 +15,7 @@ export interface Selection {
 }
 
 export interface PatchPredictor {
-  predictPatches(patches: Patches, sel: Selection): TaskPrediction[][];
+  patchPredictions(patches: Patches, sel: Selection): TaskPrediction[][];
 }
 
 export class ModelStreamImpl implements ModelStream {
@@ -38,15 +38,15 @@ export class ModelStreamImpl implements ModelStream {
       throw new MtaError('BAD_ARGUMENT', 'a chunk must be a Float32Array of samples', { subject: 'chunk' });
     }
     const samples = this.resampler ? this.resampler.push(chunk) : chunk;
-    return this.model.predictPatches(this.logmel.push(samples).patches, this.sel);
+    return this.model.patchPredictions(this.logmel.push(samples).patches, this.sel);
   }
 
   end(): TaskPrediction[][] {
     const tail = this.resampler ? this.logmel.push(this.resampler.end()).patches : undefined;
     const last = this.logmel.end().patches;
     return [
-      ...(tail ? this.model.predictPatches(tail, this.sel) : []),
-      ...this.model.predictPatches(last, this.sel),
+      ...(tail ? this.model.patchPredictions(tail, this.sel) : []),
+      ...this.model.patchPredictions(last, this.sel),
     ];
   }
 }

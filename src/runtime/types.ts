@@ -1,4 +1,4 @@
-import type { FrontendConfig, LogMel } from '../audio/index.js';
+import type { FrontendConfig, LogMel, Patches } from '../audio/index.js';
 import type { CostReport } from '../model/index.js';
 
 export interface ClassScore {
@@ -48,6 +48,11 @@ export interface Model {
   readonly info: Record<string, unknown>;
   /** Clip-level prediction: the mean of the patches' softmax. Audio at any rate (resampled). */
   predict(input: PredictInput, opts?: PredictOptions): Promise<TaskPrediction[]>;
+  /**
+   * Per-patch predictions of ready-cut patches (patchFrames × melBands each, e.g. from toPatches):
+   * one TaskPrediction[] per patch.
+   */
+  predictPatches(patches: Patches, opts?: PredictOptions): TaskPrediction[][];
   /** Live use: push raw chunks at `sampleRate`; every completed patch (hop = patchHopFrames) yields predictions. */
   stream(opts: StreamOptions): ModelStream;
   /** Releases the model; any later call throws. */
