@@ -7,7 +7,7 @@
 import { toDoubleArray } from './frontend-arrays.js';
 
 /** HTK mel scale, as tf.signal's _hertz_to_mel: 1127 · ln(1 + f / 700). */
-export function hzToMel(hz: number): number {
+function hzToMel(hz: number): number {
   return 1127 * Math.log1p(hz / 700);
 }
 
