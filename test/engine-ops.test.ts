@@ -518,3 +518,51 @@ test('the SIMD conv path ran: exact 4×8 tile counts for forward and backward fi
   // backward filter: 3 taps × (8 channels / 4) × 2 column panels, one pass over the 16 pixels.
   assert.equal(k.conv_simd_tiles() - mid, 3 * 2 * 2);
 });
+
+test('inference conv + bias + ReLU + fused 2x2 max-pool = max-pool of the conv (reference and tfjs)', async () => {
+  const cases: {
+    x: [number, number, number, number];
+    n: number;
+    k: [number, number];
+    s: number;
+    pad: Padding;
+  }[] = [
+    { x: [2, 7, 9, 5], n: 11, k: [3, 3], s: 1, pad: 'same' },
+    { x: [3, 12, 8, 8], n: 16, k: [3, 1], s: 1, pad: 'same' },
+    { x: [1, 9, 11, 3], n: 4, k: [3, 2], s: 2, pad: 'valid' },
+  ];
+  const engine = await createEngine();
+  const rng = new Rng(11);
+  for (const [i, c] of cases.entries()) {
+    const [B, H, W, C] = c.x;
+    const conv = new Conv2d(engine, `pool2.${i}`, {
+      inChannels: C,
+      outChannels: c.n,
+      kernel: c.k,
+      stride: c.s,
+      padding: c.pad,
+      bias: true,
+      activation: 'relu',
+      pool2: true,
+    });
+    conv.bias!.value().forEach((_, j, b) => (b[j] = 0.3 * rng.normal()));
+    const xs = Float32Array.from({ length: B * H * W * C }, () => rng.normal());
+    const y = conv.forward(engine.fromValues(c.x, xs));
+    const g = convGeometry(c.x, c.k, [c.s, c.s], c.pad, 'ref');
+    const full = conv2dForward(xs, conv.weight.value(), conv.bias!.value(), g, c.n, true);
+    const ref = maxPoolForward(full, [B, g.OH, g.OW, c.n], [2, 2], [2, 2]);
+    assert.deepEqual([...y.shape], ref.shape);
+    assertClose(y.data(), ref.y, 1e-5, `case ${i} vs reference`);
+    const yTf = tf.tidy(() => {
+      const z = tf.conv2d(
+        tf.tensor4d(xs, c.x),
+        tf.tensor4d(conv.weight.value(), [...c.k, C, c.n]),
+        c.s,
+        c.pad,
+      );
+      return tf.maxPool(tf.relu(tf.add(z, tf.tensor1d(conv.bias!.value()))) as tf.Tensor4D, 2, 2, 'valid');
+    });
+    assertClose(y.data(), yTf.dataSync(), 1e-4, `case ${i} vs tfjs`);
+    yTf.dispose();
+  }
+});

@@ -171,19 +171,22 @@ function gatherRowsTransposed(
 
 /**
  * out[4 rows][cols ≤ 8] = bias + Σ_t Σ_c row(r, t)[c] · panel[t][c][0..8], then optional ReLU.
- * Row r of tap t is at anchor + r·step + tapOffsets[t] when anchor ≠ 0 (a tile inside the image);
- * otherwise `tbl` holds 4 consecutive table rows of T pointers each. Only `rows` rows and `cols`
- * columns are stored.
+ * Rows 0..3 of tap t are at anchor + tapOffsets[t] + {0, step, step2, step2 + step} when anchor ≠ 0
+ * (a tile inside the image); otherwise `tbl` holds 4 consecutive table rows of T pointers each.
+ * Only `rows` rows and `cols` columns are stored; with `pool` the 4 rows are a 2×2 window and only
+ * their maximum is stored, as one row.
  */
 function tile4x8(
   anchor: usize,
   step: usize,
+  step2: usize,
   tbl: usize,
   T: i32,
   C: i32,
   panel: usize,
   bias: usize,
   relu: bool,
+  pool: bool,
   out: usize,
   ldo: usize,
   rows: i32,
@@ -209,7 +212,7 @@ function tile4x8(
     if (anchor != 0) {
       p0 = anchor + load<usize>(tapOffsets + ((<usize>t) << 2));
       p1 = p0 + step;
-      p2 = p1 + step;
+      p2 = p0 + step2;
       p3 = p2 + step;
     } else {
       p0 = load<usize>(e);
@@ -250,6 +253,14 @@ function tile4x8(
     c21 = f32x4.max(c21, z);
     c30 = f32x4.max(c30, z);
     c31 = f32x4.max(c31, z);
+  }
+  if (pool) {
+    // The 4 rows are one 2×2 pooling window: store its maximum only.
+    const m0 = f32x4.max(f32x4.max(c00, c10), f32x4.max(c20, c30));
+    const m1 = f32x4.max(f32x4.max(c01, c11), f32x4.max(c21, c31));
+    storeRow8(out, m0, m1, cols);
+    simdTiles++;
+    return;
   }
   storeRow8(out, c00, c01, cols);
   if (rows > 1) storeRow8(out + ldo, c10, c11, cols);
@@ -362,8 +373,121 @@ export function conv2d_forward(
       for (let tile = 0; tile < tiles; tile++) {
         const anchor = load<usize>(tileAnchors + ((<usize>tile) << 2));
         const tbl = table + ((<usize>(4 * tile * T)) << 2);
-        tile4x8(anchor, sw * row, tbl, T, C, panel, b, relu != 0, out, ldo, min(4, rows - 4 * tile), cols);
+        const step = sw * row;
+        tile4x8(
+          anchor,
+          step,
+          2 * step,
+          tbl,
+          T,
+          C,
+          panel,
+          b,
+          relu != 0,
+          false,
+          out,
+          ldo,
+          min(4, rows - 4 * tile),
+          cols,
+        );
         out += ldo << 2;
+      }
+      panel += panelBytes;
+    }
+  }
+}
+
+/**
+ * Inference: y = maxpool2x2(act(conv(x, w) + bias)), y [B, floor(OH/2), floor(OW/2), N]. Each register
+ * tile is one 2×2 window of output pixels, so the full-resolution output is never written.
+ */
+export function conv2d_forward_pool2(
+  x: usize,
+  wp: usize,
+  bias: usize,
+  y: usize,
+  B: i32,
+  H: i32,
+  W: i32,
+  C: i32,
+  OH: i32,
+  OW: i32,
+  N: i32,
+  kh: i32,
+  kw: i32,
+  sh: i32,
+  sw: i32,
+  pt: i32,
+  pl: i32,
+  relu: i32,
+  zeros: usize,
+): void {
+  const T = kh * kw;
+  const PH = OH >> 1;
+  const PW = OW >> 1;
+  const P = B * PH * PW;
+  const row = (<usize>C) << 2;
+  const imageBytes = <usize>H * <usize>W * row;
+  setForwardTapOffsets(kh, kw, W, row);
+  const panelBytes = (<usize>(T * C) * 8) << 2;
+  const ldo = (<usize>N) << 2;
+  const chunk = chunkRows(T, 64) >> 2; // windows per chunk: 4 table rows each
+  let img = x;
+  let b = 0;
+  let ph = 0;
+  let pw = 0;
+  for (let w0 = 0; w0 < P; w0 += chunk) {
+    const tiles = min(chunk, P - w0);
+    for (let tile = 0; tile < tiles; tile++) {
+      const oh = 2 * ph;
+      const ow = 2 * pw;
+      const ih0 = oh * sh - pt;
+      const iw0 = ow * sw - pl;
+      const inside = ih0 >= 0 && ih0 + sh + kh <= H && iw0 >= 0 && iw0 + sw + kw <= W;
+      store<usize>(tileAnchors + ((<usize>tile) << 2), inside ? img + <usize>(ih0 * W + iw0) * row : 0);
+      if (!inside) {
+        const dst = table + ((<usize>(4 * tile * T)) << 2);
+        const m = (b * OH + oh) * OW + ow;
+        const T4 = (<usize>T) << 2;
+        gatherRows(dst, x, zeros, m, 1, 1, H, W, C, OH, OW, kh, kw, sh, sw, pt, pl);
+        gatherRows(dst + T4, x, zeros, m + 1, 1, 1, H, W, C, OH, OW, kh, kw, sh, sw, pt, pl);
+        gatherRows(dst + 2 * T4, x, zeros, m + OW, 1, 1, H, W, C, OH, OW, kh, kw, sh, sw, pt, pl);
+        gatherRows(dst + 3 * T4, x, zeros, m + OW + 1, 1, 1, H, W, C, OH, OW, kh, kw, sh, sw, pt, pl);
+      }
+      if (++pw == PW) {
+        pw = 0;
+        if (++ph == PH) {
+          ph = 0;
+          b++;
+          img += imageBytes;
+        }
+      }
+    }
+    let panel = wp;
+    for (let n0 = 0; n0 < N; n0 += 8) {
+      const cols = min(8, N - n0);
+      const bn = bias == 0 ? 0 : bias + ((<usize>n0) << 2);
+      let out = y + ((<usize>w0 * <usize>N + <usize>n0) << 2);
+      for (let tile = 0; tile < tiles; tile++) {
+        const anchor = load<usize>(tileAnchors + ((<usize>tile) << 2));
+        const tbl = table + ((<usize>(4 * tile * T)) << 2);
+        tile4x8(
+          anchor,
+          sw * row,
+          <usize>(sh * W) * row,
+          tbl,
+          T,
+          C,
+          panel,
+          bn,
+          relu != 0,
+          true,
+          out,
+          ldo,
+          4,
+          cols,
+        );
+        out += ldo;
       }
       panel += panelBytes;
     }
@@ -461,7 +585,22 @@ export function conv2d_backward_data(
       for (let tile = 0; tile < tiles; tile++) {
         const anchor = load<usize>(tileAnchors + ((<usize>tile) << 2));
         const tbl = table + ((<usize>(4 * tile * T)) << 2);
-        tile4x8(anchor, rowN, tbl, T, N, panel, 0, false, out, ldo, min(4, rows - 4 * tile), cols);
+        tile4x8(
+          anchor,
+          rowN,
+          2 * rowN,
+          tbl,
+          T,
+          N,
+          panel,
+          0,
+          false,
+          false,
+          out,
+          ldo,
+          min(4, rows - 4 * tile),
+          cols,
+        );
         out += ldo << 2;
       }
       panel += panelBytes;

@@ -85,12 +85,12 @@ export class ReferenceEncoder {
     return inputGrad ? d : undefined;
   }
 
-  /** The inference network: each conv + BN + ReLU folded into one fused conv kernel. */
+  /** The inference network: each conv + BN + ReLU (+ 2×2 max-pool) folded into one conv kernel. */
   fold(): Sequential {
     const layers = this.blocks.flatMap((b) => [
       b.bnT.fold(b.convT),
       b.bnF.fold(b.convF),
-      ...(b.bnF.pool > 1 ? [new MaxPool2d(this.engine, `${b.bnF.name}.pool`, b.bnF.pool)] : []),
+      ...(b.bnF.pool > 2 ? [new MaxPool2d(this.engine, `${b.bnF.name}.pool`, b.bnF.pool)] : []),
     ]);
     return new Sequential('folded', [...layers, this.globalPool, this.head]);
   }

@@ -22,6 +22,11 @@ export interface Kernels {
     B: number, H: number, W: number, C: number, OH: number, OW: number, N: number,
     kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, relu: number, zeros: number,
   ): void; // prettier-ignore
+  conv2d_forward_pool2(
+    x: number, wp: number, bias: number, y: number,
+    B: number, H: number, W: number, C: number, OH: number, OW: number, N: number,
+    kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, relu: number, zeros: number,
+  ): void; // prettier-ignore
   conv2d_backward_data(
     dy: number, wpt: number, dx: number,
     B: number, H: number, W: number, C: number, OH: number, OW: number, N: number,

@@ -231,8 +231,8 @@ export class BatchNorm implements Layer {
   /**
    * Folds this layer's eval-mode normalisation into the preceding convolution for inference:
    * returns a new Conv2d (named `<conv>.folded`) with weight w·γ/σ, bias β + (b − μ)·γ/σ, and this
-   * layer's ReLU fused, so conv + BN + ReLU run as one kernel. A fused pool is not part of it:
-   * follow the returned conv with MaxPool2d(pool).
+   * layer's ReLU fused, so conv + BN + ReLU run as one kernel; a fused 2×2 pool is fused too (the
+   * returned conv is then inference-only). Larger pools are not: follow the conv with MaxPool2d(pool).
    */
   fold(conv: Conv2d): Conv2d {
     if (conv.relu) {
@@ -264,6 +264,7 @@ export class BatchNorm implements Layer {
       padding: conv.padding,
       bias: true,
       activation: this.relu ? 'relu' : 'none',
+      pool2: this.pool === 2,
       init: values(w),
       biasInit: values(bias),
     });

@@ -32,6 +32,29 @@ export function convForward(
   return y;
 }
 
+/** Inference: y [B, floor(OH/2), floor(OW/2), N] = maxpool2x2(act(conv(x, w) + bias)) in one pass. */
+export function convForwardPool2(
+  engine: Engine,
+  x: Tensor,
+  w: Tensor,
+  bias: Tensor | undefined,
+  g: ConvGeometry,
+  N: number,
+  relu: boolean,
+): Tensor {
+  const k = engine.kernels;
+  const K = g.kh * g.kw * g.C;
+  const packed = engine.tensor([Math.ceil(N / 8) * 8 * K]);
+  k.conv_pack_weights(w.ptr, packed.ptr, K, N);
+  const y = engine.tensor([g.B, Math.floor(g.OH / 2), Math.floor(g.OW / 2), N]);
+  k.conv2d_forward_pool2(
+    x.ptr, packed.ptr, bias?.ptr ?? 0, y.ptr,
+    g.B, g.H, g.W, g.C, g.OH, g.OW, N, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl,
+    relu ? 1 : 0, engine.zeroRow(g.C),
+  ); // prettier-ignore
+  return y;
+}
+
 /** dw += ∂/∂w and db += ∂/∂b of Σ dy·conv(x, w, b) (dy at the pre-activation output). */
 export function convBackwardParams(
   engine: Engine,

@@ -3,7 +3,7 @@ import type { Engine, Parameter } from '../engine.js';
 import { heNormal, zeros, type Init } from '../init.js';
 import { expectShape, type Tensor } from '../tensor.js';
 import { convGeometry, pair, type ConvGeometry, type Padding } from './conv-geometry.js';
-import { convBackwardData, convBackwardParams, convForward } from './conv-calls.js';
+import { convBackwardData, convBackwardParams, convForward, convForwardPool2 } from './conv-calls.js';
 import { savedState, type Layer, type Mode } from './layer.js';
 
 /**
@@ -24,6 +24,11 @@ export interface Conv2dOptions {
   init?: Init;
   /** Bias initialiser; default zeros. */
   biasInit?: Init;
+  /**
+   * Inference only: max-pool 2×2 (stride 2) after the activation inside the conv kernel, so the
+   * full-resolution output is never written. Such a layer has no backward.
+   */
+  pool2?: boolean;
 }
 
 interface Saved {
@@ -39,6 +44,7 @@ export class Conv2d implements Layer {
   readonly stride: [number, number];
   readonly padding: Padding;
   readonly relu: boolean;
+  readonly pool2: boolean;
   readonly inChannels: number;
   readonly outChannels: number;
   private saved: Saved | undefined;
@@ -53,6 +59,7 @@ export class Conv2d implements Layer {
     [this.inChannels, this.outChannels] = pair([opts.inChannels, opts.outChannels], `${name}.channels`);
     this.padding = opts.padding ?? 'same';
     this.relu = opts.activation === 'relu';
+    this.pool2 = opts.pool2 ?? false;
     const taps = this.kernel[0] * this.kernel[1];
     if (taps > engine.kernels.conv_max_taps()) {
       throw new MtaError('LIMIT_EXCEEDED', 'convolution kernel too large', {
@@ -91,6 +98,11 @@ export class Conv2d implements Layer {
 
   forward(x: Tensor, _mode: Mode = 'eval'): Tensor {
     const g = this.geometry(x.shape);
+    if (this.pool2) {
+      this.saved = undefined;
+      const { engine, weight, bias, outChannels, relu } = this;
+      return convForwardPool2(engine, x, weight.valueTensor, bias?.valueTensor, g, outChannels, relu);
+    }
     const y = convForward(
       this.engine,
       x,
@@ -115,6 +127,11 @@ export class Conv2d implements Layer {
    * gradient) and returns the gradient at the pre-activation output.
    */
   backwardParams(dy: Tensor): Tensor {
+    if (this.pool2) {
+      throw new MtaError('BAD_ARGUMENT', 'a convolution with a fused pool is inference-only: no backward', {
+        subject: this.name,
+      });
+    }
     const { x, y, g } = savedState(this.saved, this.name);
     expectShape(dy, y.shape, `${this.name} output gradient`);
     let dz = dy;
