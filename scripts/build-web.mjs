@@ -1,6 +1,6 @@
 // Browser build, run by `npm run build` after the kernels (`build:wasm`):
 //   build/web/mta-runtime.js   the runtime (src/runtime) as one self-contained ESM module
-//   build/web/kernels.wasm     the engine's kernels, fetched from beside mta-runtime.js
+//   build/web/kernels*.wasm    the engine's kernels (SIMD, relaxed SIMD), fetched from beside mta-runtime.js
 //   build/web/demo.js          the demo page's script; it imports ./mta-runtime.js like any user would
 //   build/web/index.html, style.css, mic-worklet.js   the page's static files, copied from web/
 //   build/web/bundle-size.json bytes and gzipped bytes of every file
@@ -14,7 +14,6 @@ import {
   readFileSync,
   renameSync,
   rmSync,
-  statSync,
   writeFileSync,
 } from 'node:fs';
 import { builtinModules } from 'node:module';
@@ -25,14 +24,13 @@ import * as esbuild from 'esbuild';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SRC = join(ROOT, 'src');
-const KERNELS = join(ROOT, 'build', 'kernels.wasm');
+const BUILD = join(ROOT, 'build');
 const STATIC_DIR = join(ROOT, 'web');
 /** The issue's budget for what a page must download before the model: JS + wasm, gzipped. */
 export const BUDGET_GZIP_BYTES = 150 * 1024;
 
-/** The engine finds its kernels beside its own module in the repo; in the bundle they sit beside mta-runtime.js. */
-const KERNELS_URL_IN_SOURCE = "new URL('../../build/kernels.wasm', import.meta.url)";
-const KERNELS_URL_IN_BUNDLE = "new URL('./kernels.wasm', import.meta.url)";
+/** How src/engine/wasm.ts finds a kernels build in the repo; in the bundle they sit beside mta-runtime.js. */
+const KERNELS_URL_IN_SOURCE = /new URL\('\.\.\/\.\.\/build\/([\w.-]+\.wasm)', import\.meta\.url\)/g;
 
 const nodeBuiltins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
 const isNodeBuiltin = (path) => path.startsWith('node:') || nodeBuiltins.has(path);
@@ -42,7 +40,7 @@ const isNodeBuiltin = (path) => path.startsWith('node:') || nodeBuiltins.has(pat
  * whether any survived. Our own modules are declared free of import-time side effects, so a module
  * the browser graph reaches but never uses (writeFileAtomic, the progress bar) is dropped entirely.
  */
-function browserGraph(nodeImporters) {
+function browserGraph(nodeImporters, wasmFiles) {
   return {
     name: 'browser-graph',
     setup(build) {
@@ -65,10 +63,16 @@ function browserGraph(nodeImporters) {
       });
       build.onLoad({ filter: /[\\/]src[\\/]engine[\\/]wasm\.ts$/ }, (args) => {
         const source = readFileSync(args.path, 'utf8');
-        if (source.split(KERNELS_URL_IN_SOURCE).length !== 2) {
-          return { errors: [{ text: `expected one ${KERNELS_URL_IN_SOURCE} in ${args.path}` }] };
+        const contents = source.replace(KERNELS_URL_IN_SOURCE, (_, name) => {
+          wasmFiles.add(name);
+          return `new URL('./${name}', import.meta.url)`;
+        });
+        if (contents === source) {
+          return {
+            errors: [{ text: `no ${KERNELS_URL_IN_SOURCE} in ${args.path}: where are the kernels?` }],
+          };
         }
-        return { contents: source.replace(KERNELS_URL_IN_SOURCE, KERNELS_URL_IN_BUNDLE), loader: 'ts' };
+        return { contents, loader: 'ts' };
       });
     },
   };
@@ -114,11 +118,25 @@ function staticNodeImports(metafile, nodeImporters) {
   return found;
 }
 
-function listFiles(dir) {
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    return statSync(p).isDirectory() ? listFiles(p) : [p];
+/**
+ * Bundles `entry` for browsers into `<outdir>/<name>.js` (+ source map). Throws if the output
+ * statically imports a Node module, naming the source files that asked for it. Returns the names of
+ * the kernel builds the bundle fetches from beside itself.
+ */
+export async function bundleForBrowser({ name, entry, outdir, plugins = [] }) {
+  const nodeImporters = new Map();
+  const wasmFiles = new Set();
+  const result = await esbuild.build({
+    ...common,
+    entryPoints: { [name]: entry },
+    outdir,
+    plugins: [...plugins, browserGraph(nodeImporters, wasmFiles)],
   });
+  const bad = staticNodeImports(result.metafile, nodeImporters);
+  if (bad.length) {
+    throw new Error(`the browser bundle must not import Node modules statically:\n  ${bad.join('\n  ')}`);
+  }
+  return { wasm: [...wasmFiles].sort() };
 }
 
 /**
@@ -126,55 +144,48 @@ function listFiles(dir) {
  * the kernels are not built or the bundle would import a Node module.
  */
 export async function buildWeb({ outdir = join(ROOT, 'build', 'web') } = {}) {
-  if (!existsSync(KERNELS)) throw new Error(`${KERNELS} is missing: run \`npm run build:wasm\` first`);
   outdir = resolve(outdir);
   rmSync(outdir, { recursive: true, force: true });
   mkdirSync(outdir, { recursive: true });
 
-  const nodeImporters = new Map();
-  const runtime = await esbuild.build({
-    ...common,
-    entryPoints: { 'mta-runtime': join(SRC, 'runtime', 'index.ts') },
+  const { wasm } = await bundleForBrowser({
+    name: 'mta-runtime',
+    entry: join(SRC, 'runtime', 'index.ts'),
     outdir,
-    plugins: [browserGraph(nodeImporters)],
   });
-  const page = await esbuild.build({
-    ...common,
-    entryPoints: { demo: join(SRC, 'web', 'page', 'main.ts') },
+  await bundleForBrowser({
+    name: 'demo',
+    entry: join(SRC, 'web', 'page', 'main.ts'),
     outdir,
-    plugins: [runtimeAsBundle, browserGraph(nodeImporters)],
+    plugins: [runtimeAsBundle],
   });
-  const bad = [
-    ...staticNodeImports(runtime.metafile, nodeImporters),
-    ...staticNodeImports(page.metafile, nodeImporters),
-  ];
-  if (bad.length) {
-    throw new Error(`the browser bundle must not import Node modules statically:\n  ${bad.join('\n  ')}`);
+  for (const name of wasm) {
+    const built = join(BUILD, name);
+    if (!existsSync(built)) throw new Error(`${built} is missing: run \`npm run build:wasm\` first`);
+    copyFileSync(built, join(outdir, name));
   }
-  copyFileSync(KERNELS, join(outdir, 'kernels.wasm'));
   for (const name of readdirSync(STATIC_DIR)) copyFileSync(join(STATIC_DIR, name), join(outdir, name));
-  return writeSizeReport(outdir);
+  // At most, a page fetches the runtime and every kernels build (one that lacks relaxed SIMD gets
+  // the relaxed build, finds it invalid, then gets the plain one) before the model.
+  return writeSizeReport(outdir, ['mta-runtime.js', ...wasm]);
 }
 
-/** What a page fetches before the model. */
-const CORE = ['mta-runtime.js', 'kernels.wasm'];
-
-function writeSizeReport(outdir) {
-  const files = listFiles(outdir)
-    .filter((p) => !p.endsWith('.map'))
-    .map((p) => {
-      const bytes = readFileSync(p);
+function writeSizeReport(outdir, coreFiles) {
+  const files = readdirSync(outdir)
+    .filter((name) => !name.endsWith('.map') && !name.startsWith('.'))
+    .map((file) => {
+      const bytes = readFileSync(join(outdir, file));
       return {
-        file: relative(outdir, p),
+        file,
         bytes: bytes.length,
         gzipBytes: gzipSync(bytes, { level: 9 }).length,
       };
     })
     .sort((a, b) => a.file.localeCompare(b.file));
   const sum = (list, key) => list.reduce((s, f) => s + f[key], 0);
-  const core = files.filter((f) => CORE.includes(f.file));
+  const core = files.filter((f) => coreFiles.includes(f.file));
   const report = {
-    core: { files: CORE, bytes: sum(core, 'bytes'), gzipBytes: sum(core, 'gzipBytes') },
+    core: { files: coreFiles, bytes: sum(core, 'bytes'), gzipBytes: sum(core, 'gzipBytes') },
     budgetGzipBytes: BUDGET_GZIP_BYTES,
     files,
   };
