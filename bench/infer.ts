@@ -1,0 +1,200 @@
+/**
+ * Inference benchmark (not a test): a pruned default-size model (8 tasks of the built-in suite,
+ * encoder width 1 = channels 8…256, adapters of mixed widths, one task without adapter), all tasks,
+ * through our runtime and, in the same run, through onnxruntime-node on our ONNX export of the same
+ * model; prints per-patch latency, throughput and the ratio against onnxruntime.
+ * Also: end-to-end real-time factor from files (decode → resample → log-mel → all tasks), the live
+ * stream at 44.1 kHz in 20 ms chunks, the model file and ONNX sizes, and the browser bundle size
+ * (build/web/bundle-size.json, written by `npm run build:web`).
+ *
+ * Our runtime has no worker threads yet: it runs on one thread, so it is compared with onnxruntime
+ * on 1 intra-op thread (and per core against 2 threads). Each figure is the median of several timed
+ * runs after warm-up; CPU time is printed for ours since the machine is shared.
+ *
+ *   npm run bench:infer -- [--runs 9] [--batch 32]
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Rng } from '../src/common/index.js';
+import {
+  decodeAudio,
+  downmix,
+  DEFAULT_FRONTEND,
+  loadAudio,
+  readAudioFile,
+  type Patches,
+} from '../src/audio/index.js';
+import { decodeModelFile, encodeModelFile, encodeOnnx } from '../src/io/index.js';
+import { buildModelConfig, exactCost, type AdapterWidth, type ModelConfig } from '../src/model/index.js';
+import { loadModel } from '../src/runtime/index.js';
+import { measureOnnxRuntimeDetailed, randomWeights } from './peers/onnxruntime.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const DATA = join(ROOT, '..', 'shared', 'data');
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+/** Per task: classes, and the alive fraction of each block's adapter (0 = no adapter there). */
+const TASKS: [string, number, number[]][] = [
+  ['smn', 3, [0, 0, 0, 0, 0, 0]],
+  ['bird', 2, [0, 0, 0, 0, 1 / 16, 1 / 16]],
+  ['scene', 7, [0, 0, 0, 1 / 8, 1 / 8, 1 / 8]],
+  ['keyword', 11, [0, 0, 1 / 4, 1 / 4, 1 / 4, 1 / 8]],
+  ['language', 6, [0, 0, 0, 1 / 4, 1 / 4, 1 / 4]],
+  ['speaker', 10, [1 / 4, 1 / 4, 1 / 4, 1 / 4, 1 / 8, 1 / 8]],
+  ['instrument', 8, [0, 0, 0, 0, 1 / 8, 1 / 4]],
+  ['pitch', 24, [1 / 2, 1 / 4, 1 / 4, 1 / 8, 1 / 8, 1 / 16]],
+];
+
+function prunedDefaultConfig(): ModelConfig {
+  const full = buildModelConfig({
+    tasks: TASKS.map(([name, k]) => ({ name, classes: Array.from({ length: k }, (_, i) => `${name}${i}`) })),
+  });
+  return buildModelConfig({
+    tasks: TASKS.map(([name, k, fractions]) => ({
+      name,
+      classes: Array.from({ length: k }, (_, i) => `${name}${i}`),
+      adapter: fractions.map((f, l): AdapterWidth => {
+        const w = Math.round(f * full.blocks[l].encoderWidth);
+        return { time: w, freq: w };
+      }),
+    })),
+  });
+}
+
+function randomPatches(count: number, seed: number): Patches {
+  const { patchFrames: frames, melBands: bands } = DEFAULT_FRONTEND;
+  const rng = new Rng(seed);
+  const data = Float32Array.from({ length: count * frames * bands }, () => rng.normal() * 2 - 3);
+  return { count, frames, bands, data };
+}
+
+interface Timing {
+  wallMs: number;
+  cpuMs: number;
+}
+
+async function measure(runs: number, warmup: number, fn: () => unknown): Promise<Timing> {
+  for (let i = 0; i < warmup; i++) await fn();
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await fn();
+    wall.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
+  }
+  const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1];
+  return { wallMs: median(wall), cpuMs: median(cpu) };
+}
+
+const runs = arg('--runs', 9);
+const batch = arg('--batch', 32);
+const config = prunedDefaultConfig();
+const cost = exactCost(config);
+const weights = await randomWeights(config, 7);
+const modelBytes = encodeModelFile({
+  frontend: DEFAULT_FRONTEND,
+  model: config,
+  weights,
+  info: { bench: 'infer' },
+});
+const onnxBytes = encodeOnnx(decodeModelFile(modelBytes, 'bench'));
+const model = await loadModel(modelBytes, { batch });
+
+console.log(
+  `model: ${TASKS.length} tasks, encoder 8…256, ${cost.total.params.toLocaleString('en')} params, ` +
+    `${(cost.total.macs / 1e6).toFixed(2)} M MACs per patch (shared ${(cost.shared.macs / 1e6).toFixed(2)} M)`,
+);
+console.log(
+  `  adapters per task (MACs): ` +
+    TASKS.map(([name]) => `${name} ${(cost.tasks[name].macs / 1e6).toFixed(2)} M`).join(', '),
+);
+console.log(
+  `model file ${(modelBytes.length / 1024).toFixed(1)} KiB, ONNX ${(onnxBytes.length / 1024).toFixed(1)} KiB`,
+);
+console.log(`median of ${runs} runs; our runtime: 1 thread (no worker threads yet)\n`);
+
+// Throughput: `batch`·8 patches per call, all tasks. Latency: one patch, all tasks.
+const many = randomPatches(batch * 8, 1);
+const one = randomPatches(1, 2);
+const oursMany = await measure(runs, 2, () => model.predictPatches(many));
+const oursOne = await measure(runs * 5, 5, () => model.predictPatches(one));
+const oursThroughput = (many.count * 1000) / oursMany.wallMs;
+const oursCpuThroughput = (many.count * 1000) / oursMany.cpuMs;
+
+const ort1 = await measureOnnxRuntimeDetailed({ modelBytes: onnxBytes, batch, threads: 1, runs });
+const ort2 = await measureOnnxRuntimeDetailed({ modelBytes: onnxBytes, batch, threads: 2, runs });
+const ortOne = await measureOnnxRuntimeDetailed({
+  modelBytes: onnxBytes,
+  batch: 1,
+  threads: 1,
+  runs: runs * 5,
+});
+
+const row = (name: string, perSec: number, latencyMs: number | undefined) =>
+  `${name.padEnd(40)}${perSec.toFixed(0).padStart(9)} patches/s` +
+  (latencyMs === undefined ? '' : `${latencyMs.toFixed(2).padStart(10)} ms/patch (batch 1)`);
+console.log(`throughput at batch ${batch}, all ${TASKS.length} tasks`);
+console.log(row('mta runtime, 1 thread', oursThroughput, oursOne.wallMs));
+console.log(`${''.padEnd(40)}${oursCpuThroughput.toFixed(0).padStart(9)} patches per CPU second`);
+console.log(row('onnxruntime-node 1.30, 1 thread (peer)', ort1.examplesPerSec, ortOne.msPerRun));
+console.log(row('onnxruntime-node 1.30, 2 threads (peer)', ort2.examplesPerSec, undefined));
+console.log(
+  `ratio vs onnxruntime-node: ${(oursThroughput / ort1.examplesPerSec).toFixed(2)}× at 1 thread each; ` +
+    `per core ${(oursThroughput / (ort2.examplesPerSec / 2)).toFixed(2)}× its 2-thread rate; ` +
+    `latency ${(ortOne.msPerRun / oursOne.wallMs).toFixed(2)}× (target ≥ 1.0× per core)`,
+);
+
+// End to end from files: decode → mono → resample to 16 kHz → log-mel → patches → all tasks.
+const files = [
+  'esc10/001 - Dog bark/1-100032-A.ogg',
+  'esc10/002 - Rain/1-17367-A.ogg',
+  'fsdd/recordings/7_jackson_32.wav',
+];
+let audioSec = 0;
+const e2e = await measure(3, 1, async () => {
+  audioSec = 0;
+  for (const f of files) {
+    const audio = await loadAudio(join(DATA, f));
+    audioSec += audio.length / 16000;
+    await model.predict({ audio, sampleRate: 16000 });
+  }
+});
+console.log(
+  `\nend to end from files (${files.length} files, ${audioSec.toFixed(1)} s of audio): ` +
+    `${(e2e.wallMs / 1000 / audioSec).toFixed(4)} real-time factor (${(audioSec / (e2e.wallMs / 1000)).toFixed(0)}× faster than real time)`,
+);
+
+// Live: the 44.1 kHz clip pushed in 20 ms chunks through the stream (resampler → log-mel → tasks).
+const bytes = await readAudioFile(join(DATA, files[0]));
+const decoded = await decodeAudio(bytes, files[0]);
+const raw = downmix(decoded.channels);
+const chunk = Math.round(decoded.sampleRate / 50);
+const live = await measure(3, 1, () => {
+  const s = model.stream({ sampleRate: decoded.sampleRate });
+  for (let o = 0; o < raw.length; o += chunk) s.push(raw.subarray(o, o + chunk));
+  s.end();
+});
+const liveSec = raw.length / decoded.sampleRate;
+console.log(
+  `live stream (${decoded.sampleRate} Hz, 20 ms chunks, ${liveSec.toFixed(1)} s): ` +
+    `${(live.wallMs / 1000 / liveSec).toFixed(4)} real-time factor`,
+);
+
+const sizes = join(ROOT, 'build', 'web', 'bundle-size.json');
+if (existsSync(sizes)) {
+  const s = JSON.parse(readFileSync(sizes, 'utf8'));
+  console.log(
+    `browser bundle (${s.core.files.join(' + ')}): ${(s.core.gzipBytes / 1024).toFixed(1)} KiB gzipped ` +
+      `(${(s.core.bytes / 1024).toFixed(1)} KiB raw; budget ${(s.budgetGzipBytes / 1024).toFixed(0)} KiB)`,
+  );
+} else {
+  console.log('browser bundle: not built yet (npm run build:web)');
+}
