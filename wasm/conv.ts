@@ -721,7 +721,7 @@ export function conv2d_backward_filter(
   const T = kh * kw;
   const M = B * OH * OW;
   const ld = (<usize>N) << 2;
-  const chunk = chunkRows(T, 256);
+  const chunk = chunkRows(T, 64);
   setForwardTapOffsets(kh, kw, W, (<usize>C) << 2);
   for (let m0 = 0; m0 < M; m0 += chunk) {
     const rows = min(chunk, M - m0);
