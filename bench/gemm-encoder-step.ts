@@ -23,7 +23,7 @@ const W = 64;
 const engine = await createEngine({ seed: 1 });
 const net = buildReferenceEncoder(engine, { width: 1, classes: 10 });
 const ce = new SoftmaxCrossEntropy(engine, 'loss', 10);
-const opt = new Adam(net.params(), { lr: 1e-3 });
+const opt = new Adam(net.params(), { lr: 1e-3, engine });
 const rng = new Rng(2);
 const input = Float32Array.from({ length: B * H * W }, () => rng.normal());
 const labels = Array.from({ length: B }, () => rng.int(10));
