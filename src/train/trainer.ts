@@ -281,6 +281,17 @@ export async function trainModel(data: TrainingData, o: TrainOptions, hooks: Tra
       );
     };
 
+    // Per task, this epoch so far: mean training loss / accuracy; then the current exact cost.
+    const status = (): string => {
+      const cost = exactCost(state.config).total;
+      const steps = Math.max(1, state.phaseStep % data.stepsPerEpoch || data.stepsPerEpoch);
+      const tasks = taskNames.map(
+        (name, t) =>
+          `${name.slice(0, 6)} ${(epochLoss[t] / steps).toFixed(2)}/${((100 * epochRight[t]) / Math.max(1, epochSeen[t])).toFixed(0)}%`,
+      );
+      return `${state.phase} | ${tasks.join(' ')} | ${formatCount(cost.params)} params ${formatCount(cost.macs)} MACs`;
+    };
+
     const halted = (): boolean => o.haltAfterStep !== undefined && state.step >= o.haltAfterStep;
     const result = (weights: WeightMap): TrainRun => ({
       config: state.config,
@@ -293,7 +304,7 @@ export async function trainModel(data: TrainingData, o: TrainOptions, hooks: Tra
       if (state.phase === 'search') {
         while (state.phaseStep < searchSteps) {
           step();
-          bar?.tick(1);
+          bar?.tick(1, status());
           if (state.phaseStep % o.pruneEvery === 0) await prune();
           if (state.phaseStep % data.stepsPerEpoch === 0) {
             await endEpoch();
@@ -309,7 +320,7 @@ export async function trainModel(data: TrainingData, o: TrainOptions, hooks: Tra
       }
       while (state.phaseStep < maxFinetuneSteps && state.badEpochs < o.patience) {
         step();
-        bar?.tick(1);
+        bar?.tick(1, status());
         if (state.phaseStep % data.stepsPerEpoch === 0) {
           await endEpoch();
           if (halted()) return result(group.primary.exportWeights());
