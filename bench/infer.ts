@@ -28,7 +28,11 @@ import {
 import { decodeModelFile, encodeModelFile, encodeOnnx } from '../src/io/index.js';
 import { buildModelConfig, exactCost, type AdapterWidth, type ModelConfig } from '../src/model/index.js';
 import { loadModel } from '../src/runtime/index.js';
-import { measureOnnxRuntimeDetailed, randomWeights } from './peers/onnxruntime.js';
+import {
+  measureOnnxRuntimeDetailed,
+  randomWeights,
+  type OnnxRuntimeMeasurement,
+} from './peers/onnxruntime.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DATA = join(ROOT, '..', 'shared', 'data');
@@ -121,35 +125,57 @@ console.log(
 );
 console.log(`median of ${runs} runs; our runtime: 1 thread (no worker threads yet)\n`);
 
-// Throughput: `batch`·8 patches per call, all tasks. Latency: one patch, all tasks.
+// Throughput: `batch`·8 patches per call, all tasks. Latency: one patch, all tasks. Ours and the peer
+// alternate over several rounds so that a change in the machine's load hits both; medians are shown.
 const many = randomPatches(batch * 8, 1);
 const one = randomPatches(1, 2);
-const oursMany = await measure(runs, 2, () => model.predictPatches(many));
-const oursOne = await measure(runs * 5, 5, () => model.predictPatches(one));
-const oursThroughput = (many.count * 1000) / oursMany.wallMs;
-const oursCpuThroughput = (many.count * 1000) / oursMany.cpuMs;
+const rounds = arg('--rounds', 3);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const r = { ours: [] as Timing[], oursOne: [] as Timing[], ort1: [] as OnnxRuntimeMeasurement[] };
+const r2: OnnxRuntimeMeasurement[] = [];
+const rOne: OnnxRuntimeMeasurement[] = [];
+for (let k = 0; k < rounds; k++) {
+  r.ours.push(await measure(runs, 2, () => model.predictPatches(many)));
+  r.oursOne.push(await measure(runs * 3, 5, () => model.predictPatches(one)));
+  r.ort1.push(await measureOnnxRuntimeDetailed({ modelBytes: onnxBytes, batch, threads: 1, runs }));
+  r2.push(await measureOnnxRuntimeDetailed({ modelBytes: onnxBytes, batch, threads: 2, runs }));
+  rOne.push(
+    await measureOnnxRuntimeDetailed({ modelBytes: onnxBytes, batch: 1, threads: 1, runs: runs * 3 }),
+  );
+}
+const ours = {
+  perSec: median(r.ours.map((t) => (many.count * 1000) / t.wallMs)),
+  perCpuSec: median(r.ours.map((t) => (many.count * 1000) / t.cpuMs)),
+  latencyMs: median(r.oursOne.map((t) => t.wallMs)),
+};
+const ort1 = {
+  perSec: median(r.ort1.map((m) => m.examplesPerSec)),
+  perCpuSec: median(r.ort1.map((m) => m.examplesPerCpuSec)),
+  latencyMs: median(rOne.map((m) => m.msPerRun)),
+};
+const ort2 = {
+  perSec: median(r2.map((m) => m.examplesPerSec)),
+  perCpuSec: median(r2.map((m) => m.examplesPerCpuSec)),
+};
 
-const ort1 = await measureOnnxRuntimeDetailed({ modelBytes: onnxBytes, batch, threads: 1, runs });
-const ort2 = await measureOnnxRuntimeDetailed({ modelBytes: onnxBytes, batch, threads: 2, runs });
-const ortOne = await measureOnnxRuntimeDetailed({
-  modelBytes: onnxBytes,
-  batch: 1,
-  threads: 1,
-  runs: runs * 5,
-});
-
-const row = (name: string, perSec: number, latencyMs: number | undefined) =>
-  `${name.padEnd(40)}${perSec.toFixed(0).padStart(9)} patches/s` +
-  (latencyMs === undefined ? '' : `${latencyMs.toFixed(2).padStart(10)} ms/patch (batch 1)`);
-console.log(`throughput at batch ${batch}, all ${TASKS.length} tasks`);
-console.log(row('mta runtime, 1 thread', oursThroughput, oursOne.wallMs));
-console.log(`${''.padEnd(40)}${oursCpuThroughput.toFixed(0).padStart(9)} patches per CPU second`);
-console.log(row('onnxruntime-node 1.30, 1 thread (peer)', ort1.examplesPerSec, ortOne.msPerRun));
-console.log(row('onnxruntime-node 1.30, 2 threads (peer)', ort2.examplesPerSec, undefined));
+const row = (name: string, perSec: number, perCpuSec: number, latencyMs?: number) =>
+  `${name.padEnd(40)}${perSec.toFixed(0).padStart(7)}${perCpuSec.toFixed(0).padStart(12)}` +
+  (latencyMs === undefined ? '' : `${latencyMs.toFixed(2).padStart(14)} ms`);
 console.log(
-  `ratio vs onnxruntime-node: ${(oursThroughput / ort1.examplesPerSec).toFixed(2)}× at 1 thread each; ` +
-    `per core ${(oursThroughput / (ort2.examplesPerSec / 2)).toFixed(2)}× its 2-thread rate; ` +
-    `latency ${(ortOne.msPerRun / oursOne.wallMs).toFixed(2)}× (target ≥ 1.0× per core)`,
+  `throughput at batch ${batch}, all ${TASKS.length} tasks, median of ${rounds} alternating rounds`,
+);
+console.log(
+  `${''.padEnd(40)}${'patch/s'.padStart(7)}${'per CPU-s'.padStart(12)}${'batch-1 latency'.padStart(17)}`,
+);
+console.log(row('mta runtime, 1 thread', ours.perSec, ours.perCpuSec, ours.latencyMs));
+console.log(row('onnxruntime-node 1.30, 1 thread (peer)', ort1.perSec, ort1.perCpuSec, ort1.latencyMs));
+console.log(row('onnxruntime-node 1.30, 2 threads (peer)', ort2.perSec, ort2.perCpuSec));
+const ratios = r.ours.map((t, k) => (many.count * 1000) / t.cpuMs / r.ort1[k].examplesPerCpuSec);
+console.log(
+  `ratio vs onnxruntime-node at 1 thread each: ${(ours.perSec / ort1.perSec).toFixed(2)}× by wall time, ` +
+    `${(ours.perCpuSec / ort1.perCpuSec).toFixed(2)}× per CPU second (rounds: ${ratios.map((x) => x.toFixed(2)).join(', ')}); ` +
+    `per core against its 2 threads ${(ours.perCpuSec / ort2.perCpuSec).toFixed(2)}× per CPU second; ` +
+    `batch-1 latency ${(ort1.latencyMs / ours.latencyMs).toFixed(2)}× (target ≥ 1.0× per core)`,
 );
 
 // End to end from files: decode → mono → resample to 16 kHz → log-mel → patches → all tasks.
