@@ -32,10 +32,8 @@ export interface StaticFile {
 export function listStaticFiles(webDir: string): Map<string, StaticFile> {
   const missing = REQUIRED.filter((f) => !existsSync(join(webDir, f)));
   if (missing.length) {
-    throw new MtaError('FILE_NOT_FOUND', 'the demo page is not built', {
+    throw new MtaError('FILE_NOT_FOUND', `the demo page is not built (no ${missing.join(', ')})`, {
       subject: webDir,
-      expected: REQUIRED.join(', '),
-      actual: `missing ${missing.join(', ')}`,
       hint: 'run `npm run build:web` (npm install does it)',
     });
   }

@@ -11,8 +11,9 @@ runs every task of the model on it live in the browser, and shows each task's to
 each task costs (params and MACs per patch). Another model file can be loaded from the page.
 
 Without --model the newest runs/*/model.safetensors under the current folder is served.
-The page is served on ${LOCAL_HOST} only unless --host says otherwise; browsers allow the microphone
-on plain HTTP only for localhost, so from another machine use an HTTPS proxy or play files instead.
+The page is served on ${LOCAL_HOST} only unless --host says otherwise. Browsers allow the microphone
+and audio worklets only on localhost or HTTPS, so to use it from another machine put an HTTPS
+proxy in front.
 Stop with Ctrl+C.
 
 Examples:
@@ -47,8 +48,8 @@ export function registerDemo(program: Command): void {
       );
       if (opts.host !== LOCAL_HOST && opts.host !== 'localhost' && opts.host !== '::1') {
         process.stdout.write(
-          `  listening on ${opts.host}: reachable from the network; browsers give the microphone ` +
-            'only to localhost or HTTPS pages\n',
+          `  listening on ${opts.host}: reachable from the network; from another machine the page needs ` +
+            'HTTPS for audio input (browsers allow it only on localhost or HTTPS)\n',
         );
       }
       await untilInterrupted();

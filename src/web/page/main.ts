@@ -63,8 +63,9 @@ function setInput(input: 'none' | 'microphone' | 'file'): void {
     input
   ];
   micButton.setAttribute('aria-pressed', String(input !== 'none'));
-  micButton.disabled = !state.model;
-  playInput.disabled = !state.model;
+  // Browsers offer the microphone and AudioWorklet only to secure contexts (https:, localhost).
+  micButton.disabled = !state.model || !window.isSecureContext;
+  playInput.disabled = !state.model || !window.isSecureContext;
 }
 
 function record(predictions: TaskPrediction[][]): void {
@@ -172,7 +173,8 @@ async function useModel(bytes: Uint8Array, name: string): Promise<void> {
     `${formatCount(model.cost.total.params)} params, ${formatCount(model.cost.total.macs)} MACs per patch ` +
     `of ${model.frontend.patchFrames} frames (${hopMs(model)} ms hop).`;
   setInput('none');
-  say(`Model ready. Start the microphone or play a file.`);
+  if (window.isSecureContext) say('Model ready. Start the microphone or play a file.');
+  else say('Model ready, but audio input needs a secure page: open it on localhost or over HTTPS.', 'error');
 }
 
 async function loadServedModel(): Promise<void> {
