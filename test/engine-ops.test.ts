@@ -566,3 +566,46 @@ test('inference conv + bias + ReLU + fused 2x2 max-pool = max-pool of the conv (
     yTf.dispose();
   }
 });
+
+test('inference Winograd F(4,3) for 3x1 and 1x3 convs (with and without the fused pool) = direct conv', async () => {
+  const cases: {
+    x: [number, number, number, number];
+    n: number;
+    k: [number, number];
+    relu: boolean;
+    pool: boolean;
+  }[] = [
+    { x: [2, 8, 5, 33], n: 35, k: [3, 1], relu: true, pool: false },
+    { x: [1, 3, 12, 32], n: 32, k: [1, 3], relu: false, pool: false },
+    { x: [3, 5, 8, 36], n: 40, k: [1, 3], relu: true, pool: true },
+    { x: [1, 4, 4, 32], n: 33, k: [1, 3], relu: true, pool: true },
+  ];
+  const engine = await createEngine();
+  const rng = new Rng(12);
+  for (const [i, c] of cases.entries()) {
+    const [B, H, W, C] = c.x;
+    const conv = new Conv2d(engine, `wino.${i}`, {
+      inChannels: C,
+      outChannels: c.n,
+      kernel: c.k,
+      bias: true,
+      activation: c.relu ? 'relu' : 'none',
+      pool2: c.pool,
+      winograd: true,
+    });
+    conv.bias!.value().forEach((_, j, b) => (b[j] = 0.3 * rng.normal()));
+    const xs = Float32Array.from({ length: B * H * W * C }, () => rng.normal());
+    const before = engine.kernels.conv_simd_tiles();
+    const y = conv.forward(engine.fromValues(c.x, xs));
+    // Proof that F(4,3) ran: its 6 GEMMs over B·H·W/4 tile rows compute exactly this many 4×8 tiles.
+    const tiles = 6 * Math.ceil((B * H * W) / 16) * Math.ceil(c.n / 8);
+    assert.equal(engine.kernels.conv_simd_tiles() - before, tiles);
+    const g = convGeometry(c.x, c.k, [1, 1], 'same', 'ref');
+    const full = conv2dForward(xs, conv.weight.value(), conv.bias!.value(), g, c.n, c.relu);
+    const ref = c.pool
+      ? maxPoolForward(full, [B, H, W, c.n], [2, 2], [2, 2])
+      : { y: full, shape: [B, H, W, c.n] };
+    assert.deepEqual([...y.shape], ref.shape);
+    assertClose(y.data(), ref.y, 2e-5, `case ${i} vs reference`);
+  }
+});

@@ -4,13 +4,14 @@
 // kh×kw kernel, T = kh·kw taps, stride sh×sw, padding pt (top) / pl (left).
 //   x  [B, H, W, C]      y  [B, OH, OW, N]      w  [kh, kw, C, N] = a K×N row-major matrix, K = T·C
 // As a GEMM, y[M, N] = A[M, K] · w[K, N] with M = B·OH·OW. Row m of A is output pixel m's receptive
-// field: T input rows of C contiguous floats. A table of row pointers, built per chunk of output
-// pixels, locates them (taps that fall in the padding point at a caller-provided zero row), so A is
-// never materialised as an im2col copy.
+// field: T input rows of C contiguous floats. Tiles of 4 output pixels inside the image find them at
+// affine offsets from an anchor row; the others through a table of row pointers built per chunk
+// (taps that fall in the padding point at a caller-provided zero row). A is never materialised as
+// an im2col copy.
 //
-// Register tile: 4 output pixels × 8 output channels = 8 f32x4 accumulators (more spills on V8's
-// 16 xmm registers; measured). Weights are packed into zero-padded panels of 8 output channels,
-// wp[ceil(N/8)][K][8], so the tile streams them contiguously.
+// Register tile (wasm/tile.ts): 4 output pixels × 8 output channels = 8 f32x4 accumulators.
+// Weights are packed into zero-padded panels of 8 output channels, wp[ceil(N/8)][K][8], so the tile
+// streams them contiguously.
 //
 // Backward data is the same tile over a transposed gather: row m is input pixel m, and tap (i, j)
 // points at the dy row of the output pixel whose receptive field put x there (or the zero row), with
@@ -21,20 +22,15 @@
 // arena keeps that slack after every allocation); they never write outside their outputs.
 
 import { madd, storeRow8 } from './lanes';
+import { countTile, MAX_TAPS, tapOffsets, tile4x8, tilesComputed } from './tile';
 
-const TABLE_ENTRIES: i32 = 16384;
-const MAX_TAPS: i32 = TABLE_ENTRIES >> 2;
+const TABLE_ENTRIES: i32 = MAX_TAPS << 2;
 const table: usize = memory.data(TABLE_ENTRIES << 2, 16);
-/** Byte offset of each tap from a receptive field's anchor row, for tiles that need no table. */
-const tapOffsets: usize = memory.data(MAX_TAPS << 2, 16);
 /** Per 4-row tile of a chunk: its anchor row (affine tile) or 0 (tile reads the pointer table). */
 const tileAnchors: usize = memory.data(TABLE_ENTRIES, 16);
 
-/** 4×8 SIMD tiles computed so far; tests read it to prove the SIMD path ran. */
-let simdTiles: f64 = 0;
-
 export function conv_simd_tiles(): f64 {
-  return simdTiles;
+  return tilesComputed();
 }
 
 /** Largest number of taps a pointer table can hold for a 4-row chunk. */
@@ -167,106 +163,6 @@ function gatherRowsTransposed(
   }
   const end = dst + ((<usize>padded * <usize>(kh * kw)) << 2);
   for (; e < end; e += 4) store<usize>(e, zeros);
-}
-
-/**
- * out[4 rows][cols ≤ 8] = bias + Σ_t Σ_c row(r, t)[c] · panel[t][c][0..8], then optional ReLU.
- * Rows 0..3 of tap t are at anchor + tapOffsets[t] + {0, step, step2, step2 + step} when anchor ≠ 0
- * (a tile inside the image); otherwise `tbl` holds 4 consecutive table rows of T pointers each.
- * Only `rows` rows and `cols` columns are stored; with `pool` the 4 rows are a 2×2 window and only
- * their maximum is stored, as one row.
- */
-function tile4x8(
-  anchor: usize,
-  step: usize,
-  step2: usize,
-  tbl: usize,
-  T: i32,
-  C: i32,
-  panel: usize,
-  bias: usize,
-  relu: bool,
-  pool: bool,
-  out: usize,
-  ldo: usize,
-  rows: i32,
-  cols: i32,
-): void {
-  let c00 = f32x4.splat(0);
-  let c01 = c00;
-  if (bias != 0) {
-    c00 = v128.load(bias);
-    c01 = v128.load(bias, 16);
-  }
-  let c10 = c00,
-    c11 = c01,
-    c20 = c00,
-    c21 = c01,
-    c30 = c00,
-    c31 = c01;
-  const rowStride = (<usize>T) << 2;
-  let w = panel;
-  let e = tbl;
-  for (let t = 0; t < T; t++) {
-    let p0: usize, p1: usize, p2: usize, p3: usize;
-    if (anchor != 0) {
-      p0 = anchor + load<usize>(tapOffsets + ((<usize>t) << 2));
-      p1 = p0 + step;
-      p2 = p0 + step2;
-      p3 = p2 + step;
-    } else {
-      p0 = load<usize>(e);
-      p1 = load<usize>(e + rowStride);
-      p2 = load<usize>(e + 2 * rowStride);
-      p3 = load<usize>(e + 3 * rowStride);
-      e += 4;
-    }
-    for (let c = 0; c < C; c++) {
-      const w0 = v128.load(w);
-      const w1 = v128.load(w, 16);
-      let a = v128.load32_splat(p0);
-      c00 = madd(a, w0, c00);
-      c01 = madd(a, w1, c01);
-      a = v128.load32_splat(p1);
-      c10 = madd(a, w0, c10);
-      c11 = madd(a, w1, c11);
-      a = v128.load32_splat(p2);
-      c20 = madd(a, w0, c20);
-      c21 = madd(a, w1, c21);
-      a = v128.load32_splat(p3);
-      c30 = madd(a, w0, c30);
-      c31 = madd(a, w1, c31);
-      p0 += 4;
-      p1 += 4;
-      p2 += 4;
-      p3 += 4;
-      w += 32;
-    }
-  }
-  if (relu) {
-    const z = f32x4.splat(0);
-    c00 = f32x4.max(c00, z);
-    c01 = f32x4.max(c01, z);
-    c10 = f32x4.max(c10, z);
-    c11 = f32x4.max(c11, z);
-    c20 = f32x4.max(c20, z);
-    c21 = f32x4.max(c21, z);
-    c30 = f32x4.max(c30, z);
-    c31 = f32x4.max(c31, z);
-  }
-  if (pool) {
-    // The 4 rows are one 2×2 pooling window: store its maximum only.
-    const m0 = f32x4.max(f32x4.max(c00, c10), f32x4.max(c20, c30));
-    const m1 = f32x4.max(f32x4.max(c01, c11), f32x4.max(c21, c31));
-    storeRow8(out, m0, m1, cols);
-    simdTiles++;
-    return;
-  }
-  storeRow8(out, c00, c01, cols);
-  if (rows > 1) storeRow8(out + ldo, c10, c11, cols);
-  if (rows > 2) storeRow8(out + 2 * ldo, c20, c21, cols);
-  if (rows > 3) storeRow8(out + 3 * ldo, c30, c31, cols);
-  simdTiles++;
 }
 
 /** Packs w [K, N] into zero-padded panels wp [ceil(N/8)][K][8]. */
@@ -657,7 +553,7 @@ function reduce4x8(
   storeRow8(dwp + ldw, a10, a11, cols);
   storeRow8(dwp + 2 * ldw, a20, a21, cols);
   storeRow8(dwp + 3 * ldw, a30, a31, cols);
-  simdTiles++;
+  countTile();
 }
 
 /** As reduce4x8 for a single input channel (channel counts that are not a multiple of 4). */

@@ -5,6 +5,7 @@ export * from './conv';
 export * from './batchnorm';
 export * from './bn-pool';
 export * from './pool';
+export * from './winograd';
 export * from './elementwise';
 export * from './optim';
 

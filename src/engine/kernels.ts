@@ -38,6 +38,13 @@ export interface Kernels {
     kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, zeros: number,
   ): void; // prettier-ignore
 
+  // wasm/winograd.ts: F(4,3) for 3×1 / 1×3 convolutions at inference (along: 0 = H, 1 = W).
+  wino_pack_weights(w: number, up: number, C: number, N: number): void;
+  conv2d_forward_winograd(
+    x: number, up: number, bias: number, y: number, v: number, m: number,
+    B: number, H: number, W: number, C: number, N: number, along: number, relu: number, pool: number,
+  ): void; // prettier-ignore
+
   // wasm/batchnorm.ts: x [M, C]; ws are float64 workspaces.
   bn_moments(x: number, M: number, C: number, ws: number): void;
   bn_apply(x: number, y: number, M: number, C: number, scale: number, shift: number, relu: number): void;

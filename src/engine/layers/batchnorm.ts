@@ -232,7 +232,8 @@ export class BatchNorm implements Layer {
    * Folds this layer's eval-mode normalisation into the preceding convolution for inference:
    * returns a new Conv2d (named `<conv>.folded`) with weight w·γ/σ, bias β + (b − μ)·γ/σ, and this
    * layer's ReLU fused, so conv + BN + ReLU run as one kernel; a fused 2×2 pool is fused too (the
-   * returned conv is then inference-only). Larger pools are not: follow the conv with MaxPool2d(pool).
+   * returned conv is then inference-only), and 3-tap convs use Winograd F(4,3) where it applies.
+   * Larger pools are not fused: follow the conv with MaxPool2d(pool).
    */
   fold(conv: Conv2d): Conv2d {
     if (conv.relu) {
@@ -265,6 +266,7 @@ export class BatchNorm implements Layer {
       bias: true,
       activation: this.relu ? 'relu' : 'none',
       pool2: this.pool === 2,
+      winograd: true,
       init: values(w),
       biasInit: values(bias),
     });

@@ -55,6 +55,47 @@ export function convForwardPool2(
   return y;
 }
 
+/**
+ * The axis along which Winograd F(4,3) computes this conv (0: H for 3×1, 1: W for 1×3), or -1 when
+ * it does not apply: it needs a 3-tap kernel along one axis, stride 1, 'same' padding, a length
+ * divisible by 4 along that axis and, with a fused pool, the 1×3 orientation. Below 32 channels the
+ * transforms cost more than the multiplies they save (measured), so thin layers stay direct.
+ */
+export function winogradAxis(g: ConvGeometry, N: number, pool2: boolean): number {
+  if (g.sh !== 1 || g.sw !== 1 || g.OH !== g.H || g.OW !== g.W || g.C < 32 || N < 32) return -1;
+  if (g.kh === 3 && g.kw === 1 && g.H % 4 === 0 && !pool2) return 0;
+  if (g.kh === 1 && g.kw === 3 && g.W % 4 === 0) return 1;
+  return -1;
+}
+
+/** Inference: y = act(conv(x, w) + bias), max-pooled 2×2 when pool2, by Winograd F(4,3). */
+export function convForwardWinograd(
+  engine: Engine,
+  x: Tensor,
+  w: Tensor,
+  bias: Tensor | undefined,
+  g: ConvGeometry,
+  N: number,
+  relu: boolean,
+  pool2: boolean,
+  along: number,
+): Tensor {
+  const k = engine.kernels;
+  const Np = Math.ceil(N / 8) * 8;
+  const P = (g.B * g.H * g.W) / 4;
+  const packed = engine.tensor([6 * Np * g.C]);
+  k.wino_pack_weights(w.ptr, packed.ptr, g.C, N);
+  const v = engine.tensor([(6 * P + 4) * g.C]);
+  const m = engine.tensor([6 * P * Np]);
+  const shape = pool2 ? [g.B, Math.floor(g.H / 2), g.W / 2, N] : [g.B, g.H, g.W, N];
+  const y = engine.tensor(shape);
+  k.conv2d_forward_winograd(
+    x.ptr, packed.ptr, bias?.ptr ?? 0, y.ptr, v.ptr, m.ptr,
+    g.B, g.H, g.W, g.C, N, along, relu ? 1 : 0, pool2 ? 1 : 0,
+  ); // prettier-ignore
+  return y;
+}
+
 /** dw += ∂/∂w and db += ∂/∂b of Σ dy·conv(x, w, b) (dy at the pre-activation output). */
 export function convBackwardParams(
   engine: Engine,

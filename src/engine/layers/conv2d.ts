@@ -3,7 +3,14 @@ import type { Engine, Parameter } from '../engine.js';
 import { heNormal, zeros, type Init } from '../init.js';
 import { expectShape, type Tensor } from '../tensor.js';
 import { convGeometry, pair, type ConvGeometry, type Padding } from './conv-geometry.js';
-import { convBackwardData, convBackwardParams, convForward, convForwardPool2 } from './conv-calls.js';
+import {
+  convBackwardData,
+  convBackwardParams,
+  convForward,
+  convForwardPool2,
+  convForwardWinograd,
+  winogradAxis,
+} from './conv-calls.js';
 import { savedState, type Layer, type Mode } from './layer.js';
 
 /**
@@ -29,6 +36,11 @@ export interface Conv2dOptions {
    * full-resolution output is never written. Such a layer has no backward.
    */
   pool2?: boolean;
+  /**
+   * Inference: compute 3×1 and 1×3 convolutions with Winograd F(4,3) (half the multiplies) where it
+   * applies (see winogradAxis); float32 results then differ from the direct conv by ~1e-6 relative.
+   */
+  winograd?: boolean;
 }
 
 interface Saved {
@@ -45,6 +57,7 @@ export class Conv2d implements Layer {
   readonly padding: Padding;
   readonly relu: boolean;
   readonly pool2: boolean;
+  readonly winograd: boolean;
   readonly inChannels: number;
   readonly outChannels: number;
   private saved: Saved | undefined;
@@ -60,6 +73,7 @@ export class Conv2d implements Layer {
     this.padding = opts.padding ?? 'same';
     this.relu = opts.activation === 'relu';
     this.pool2 = opts.pool2 ?? false;
+    this.winograd = opts.winograd ?? false;
     const taps = this.kernel[0] * this.kernel[1];
     if (taps > engine.kernels.conv_max_taps()) {
       throw new MtaError('LIMIT_EXCEEDED', 'convolution kernel too large', {
@@ -98,9 +112,25 @@ export class Conv2d implements Layer {
 
   forward(x: Tensor, _mode: Mode = 'eval'): Tensor {
     const g = this.geometry(x.shape);
-    if (this.pool2) {
+    const { engine, weight, bias, outChannels, relu, pool2 } = this;
+    const along = this.winograd ? winogradAxis(g, outChannels, pool2) : -1;
+    if (along >= 0) {
+      const y = convForwardWinograd(
+        engine,
+        x,
+        weight.valueTensor,
+        bias?.valueTensor,
+        g,
+        outChannels,
+        relu,
+        pool2,
+        along,
+      );
+      this.saved = pool2 ? undefined : { x, y, g };
+      return y;
+    }
+    if (pool2) {
       this.saved = undefined;
-      const { engine, weight, bias, outChannels, relu } = this;
       return convForwardPool2(engine, x, weight.valueTensor, bias?.valueTensor, g, outChannels, relu);
     }
     const y = convForward(
