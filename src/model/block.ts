@@ -1,7 +1,6 @@
 import {
   BatchNorm,
   Conv2d,
-  MaxPool2d,
   type Engine,
   type LayerBuffer,
   type Mode,
@@ -12,7 +11,8 @@ import {
 /**
  * One block of the encoder or of an adapter column (DESIGN.md §1):
  *   x [B, H, W, Cin] → conv k_t×1 → BN+ReLU → conv 1×k_f → BN+ReLU → (max-pool 2×2) → [B, H', W', Cf]
- * Convs have no bias (BN follows). In an adapter the BN scales γ are the channel gates whose size the
+ * Convs have no bias (BN follows). The second BN applies ReLU and the 2×2 max-pool in the same pass
+ * (the engine's fused kernel), so the full-resolution activation is never stored. In an adapter the BN scales γ are the channel gates whose size the
  * cost surrogate penalises: `bnT.gamma` gates the time conv's outputs, `bnF.gamma` the frequency conv's.
  */
 export interface ConvBlockShape {
@@ -34,7 +34,6 @@ export class ConvBlock {
   readonly bnT: BatchNorm;
   readonly convF: Conv2d;
   readonly bnF: BatchNorm;
-  readonly pool: MaxPool2d | undefined;
 
   constructor(
     engine: Engine,
@@ -55,8 +54,7 @@ export class ConvBlock {
       outChannels: s.freqChannels,
       kernel: [1, s.freqKernel],
     });
-    this.bnF = new BatchNorm(engine, `${name}.freq.bn`, s.freqChannels, opts);
-    this.pool = s.pool ? new MaxPool2d(engine, `${name}.pool`, 2) : undefined;
+    this.bnF = new BatchNorm(engine, `${name}.freq.bn`, s.freqChannels, { ...opts, pool: s.pool ? 2 : 1 });
   }
 
   params(): Parameter[] {
@@ -69,14 +67,12 @@ export class ConvBlock {
 
   forward(x: Tensor, mode: Mode): Tensor {
     const t = this.bnT.forward(this.convT.forward(x, mode), mode);
-    const f = this.bnF.forward(this.convF.forward(t, mode), mode);
-    return this.pool ? this.pool.forward(f, mode) : f;
+    return this.bnF.forward(this.convF.forward(t, mode), mode);
   }
 
   /** Accumulates parameter gradients; returns d/dx only when `inputGrad` (the first block skips it). */
   backward(dy: Tensor, inputGrad: boolean): Tensor | undefined {
-    let d = this.pool ? this.pool.backward(dy) : dy;
-    d = this.bnT.backward(this.convF.backward(this.bnF.backward(d)));
+    const d = this.bnT.backward(this.convF.backward(this.bnF.backward(dy)));
     if (inputGrad) return this.convT.backward(d);
     this.convT.backwardParams(d);
     return undefined;

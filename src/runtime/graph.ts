@@ -11,7 +11,6 @@ import {
   Concat,
   Conv2d,
   GlobalMaxPool,
-  init,
   MaxPool2d,
   type Dense,
   type Engine,
@@ -41,36 +40,12 @@ interface FoldedColumn {
   head: Dense;
 }
 
-const isPool2 = (p: MaxPool2d): boolean => [...p.window, ...p.stride].every((v) => v === 2);
-
-/** The same folded conv with the 2×2 max-pool after it run inside its kernel. */
-function withPool2(engine: Engine, conv: Conv2d): Conv2d {
-  return new Conv2d(engine, `${conv.name}.pool2`, {
-    inChannels: conv.inChannels,
-    outChannels: conv.outChannels,
-    kernel: conv.kernel,
-    stride: conv.stride,
-    padding: conv.padding,
-    bias: true,
-    activation: conv.relu ? 'relu' : 'none',
-    pool2: true,
-    init: init.values(conv.weight.value()),
-    biasInit: init.values(conv.bias!.value()),
-  });
-}
-
 function fold(engine: Engine, b: ConvBlock): FoldedBlock {
   const time = b.bnT.fold(b.convT);
-  // fold() already fuses a 2×2 pool that the batch norm itself carries; larger ones run after it.
-  let freq = b.bnF.fold(b.convF);
-  let pool =
-    b.pool ??
-    (b.bnF.pool > 1 && !freq.pool2 ? new MaxPool2d(engine, `${b.name}.pool.folded`, b.bnF.pool) : undefined);
-  // The block's own 2×2 max-pool runs inside the conv kernel: the full-resolution output is never written.
-  if (pool && isPool2(pool) && !freq.pool2) {
-    freq = withPool2(engine, freq);
-    pool = undefined;
-  }
+  // fold() fuses the 2×2 pool the batch norm carries into the conv kernel; larger pools run after it.
+  const freq = b.bnF.fold(b.convF);
+  const pool =
+    b.bnF.pool > 1 && !freq.pool2 ? new MaxPool2d(engine, `${b.name}.pool.folded`, b.bnF.pool) : undefined;
   return { time, freq, pool };
 }
 

@@ -18,11 +18,11 @@ import { integerFlag } from '../flags.js';
 export const MAIN_JOB: Partial<TrainOptions> = {
   width: 0.5,
   batchSize: 32,
-  searchEpochs: 8,
-  finetuneEpochs: 10,
-  patience: 3,
-  pruneEvery: 20,
-  lambda: 4,
+  searchEpochs: 12,
+  finetuneEpochs: 12,
+  patience: 4,
+  pruneEvery: 10,
+  lambda: 10,
 };
 
 export function registerStart(program: Command): void {
