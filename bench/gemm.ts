@@ -5,110 +5,11 @@
 //   npm run bench:gemm [-- --seconds 0.3]
 import { parseArgs } from 'node:util';
 import { Rng } from '../src/common/index.js';
-import { Conv2d, createEngine, type Engine, type Tensor } from '../src/engine/index.js';
+import { createEngine } from '../src/engine/index.js';
+import { convRows, jsGemm, measure, OPENBLAS_GFLOPS, type Row } from './gemm-lib.js';
 
-const OPENBLAS_GFLOPS = 92;
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '0.3' } } });
 const SECONDS = Number(values.seconds);
-
-/** Seconds of CPU time used by this process: on a shared machine it measures one core's work. */
-const cpuSeconds = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-};
-
-/** Median GFLOP/s (by CPU time and by wall time) over 5 runs of at least SECONDS each, after a warm-up. */
-function measure(flop: number, fn: () => void): { cpu: number; wall: number } {
-  fn();
-  const cpu: number[] = [];
-  const wall: number[] = [];
-  for (let r = 0; r < 5; r++) {
-    let n = 0;
-    const t0 = performance.now();
-    const c0 = cpuSeconds();
-    do {
-      fn();
-      n++;
-    } while (cpuSeconds() - c0 < SECONDS / 5);
-    cpu.push((flop * n) / (cpuSeconds() - c0) / 1e9);
-    wall.push((flop * n) / ((performance.now() - t0) / 1000) / 1e9);
-  }
-  const median = (v: number[]): number => v.sort((a, b) => a - b)[2];
-  return { cpu: median(cpu), wall: median(wall) };
-}
-
-function jsGemm(a: Float32Array, b: Float32Array, c: Float32Array, M: number, K: number, N: number): void {
-  c.fill(0);
-  for (let i = 0; i < M; i++)
-    for (let k = 0; k < K; k++) {
-      const aik = a[i * K + k];
-      for (let j = 0; j < N; j++) c[i * N + j] += aik * b[k * N + j];
-    }
-}
-
-interface Row {
-  shape: string;
-  pass: string;
-  gflops: { cpu: number; wall: number };
-}
-
-function convRows(
-  engine: Engine,
-  label: string,
-  shape: number[],
-  cout: number,
-  kernel: [number, number],
-): Row[] {
-  const rng = new Rng(1);
-  const [B, H, W, C] = shape;
-  const conv = new Conv2d(engine, label, { inChannels: C, outChannels: cout, kernel });
-  const mark = engine.mark();
-  const x = engine.fromValues(
-    shape,
-    Float32Array.from({ length: B * H * W * C }, () => rng.normal()),
-  );
-  let y: Tensor = conv.forward(x, 'train');
-  const dy = engine.fromValues(
-    y.shape,
-    Float32Array.from({ length: y.size }, () => rng.normal()),
-  );
-  const flop = 2 * y.size * kernel[0] * kernel[1] * C;
-  const inner = (fn: () => void) => () => {
-    const m = engine.mark();
-    fn();
-    engine.reset(m);
-  };
-  const m = `M=${B * H * W} K=${kernel[0] * kernel[1] * C} N=${cout}`;
-  const rows = [
-    {
-      shape: `${label} ${m}`,
-      pass: 'forward',
-      gflops: measure(
-        flop,
-        inner(() => (y = conv.forward(x, 'train'))),
-      ),
-    },
-    {
-      shape: '',
-      pass: 'backward filter',
-      gflops: measure(
-        flop,
-        inner(() => conv.backwardParams(dy)),
-      ),
-    },
-  ];
-  if (C > 1) {
-    // backward() = backward filter + backward data; report the data pass alone.
-    const both = measure(
-      2 * flop,
-      inner(() => conv.backward(dy)),
-    );
-    const data = (k: 'cpu' | 'wall'): number => flop / ((2 * flop) / both[k] - flop / rows[1].gflops[k]);
-    rows.push({ shape: '', pass: 'backward data', gflops: { cpu: data('cpu'), wall: data('wall') } });
-  }
-  engine.reset(mark);
-  return rows;
-}
 
 const engine = await createEngine();
 const rows: Row[] = [];
@@ -121,10 +22,10 @@ const rows: Row[] = [];
   rows.push({
     shape: '256x256x256',
     pass: 'plain JS triple loop',
-    gflops: measure(2 * S ** 3, () => jsGemm(a, b, c, S, S, S)),
+    gflops: measure(2 * S ** 3, () => jsGemm(a, b, c, S, S, S), SECONDS),
   });
   rows.push(
-    ...convRows(engine, 'gemm', [S, 1, 1, S], S, [1, 1])
+    ...convRows(engine, 'gemm', [S, 1, 1, S], S, [1, 1], SECONDS)
       .slice(0, 1)
       .map((r) => ({ ...r, shape: '256x256x256 (1x1 conv)' })),
   );
@@ -137,7 +38,7 @@ let [h, w, cin] = [96, 64, 1];
   [h, w, cin] = [h / 2, w / 2, cout];
 });
 for (const [label, shape, cout, kernel] of encoder)
-  rows.push(...convRows(engine, label, shape, cout, kernel));
+  rows.push(...convRows(engine, label, shape, cout, kernel, SECONDS));
 
 const load = (await import('node:os')).loadavg()[0];
 console.log(

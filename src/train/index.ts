@@ -41,3 +41,5 @@ export {
   sweepPoints,
   type SweepPoint,
 } from './frontier.js';
+export { ReplicaGroup } from './replica-group.js';
+export { Replica, type ReplicaSpec, type ShardStats } from './replica.js';

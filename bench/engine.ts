@@ -1,0 +1,195 @@
+// The engine benchmark (issue 3 §7): the reference encoder of DESIGN.md §1 with a 10-class head
+// (396,626 params after folding, 10,177,024 MACs per example), batch 64.
+//   ours: a training step (forward, backward, Adam) through the trainer's replicas, 1 and 2 threads
+//         (data-parallel, gradients summed in a fixed order); inference through the runtime (BN
+//         folded, fused conv kernels), 1 thread and 2 threads (one runtime per worker thread);
+//   peers, in the same run: TensorFlow.js 4.22 on its wasm backend (inference and training),
+//         onnxruntime-node on our ONNX export (inference, 1 and 2 intra-op threads), and the
+//         single-core GEMM rate of our conv kernel against OpenBLAS's measured 92 GFLOP/s;
+//   memory: RSS over --rss-steps training steps (default 1000) must not grow.
+//   npm run bench:engine [-- --runs 7 --rss-steps 1000]
+import { parseArgs } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import { DEFAULT_FRONTEND } from '../src/audio/index.js';
+import { Rng } from '../src/common/index.js';
+import { createEngine } from '../src/engine/index.js';
+import { encodeModelFile } from '../src/io/index.js';
+import { buildModelConfig, exactCost } from '../src/model/index.js';
+import { loadModel } from '../src/runtime/index.js';
+import { parseTrainOptions, ReplicaGroup } from '../src/train/index.js';
+import { convRows, OPENBLAS_GFLOPS } from './gemm-lib.js';
+import { measureOnnxRuntime, randomWeights, referenceEncoderOnnx } from './peers/onnxruntime.js';
+import { measureTfjsWasm } from './peers/tfjs-encoder.js';
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '7' },
+    'rss-steps': { type: 'string', default: '1000' },
+    'skip-tfjs': { type: 'boolean', default: false },
+  },
+});
+const RUNS = Number(values.runs);
+const RSS_STEPS = Number(values['rss-steps']);
+const BATCH = 64;
+const MACS = 10_177_024;
+const { patchFrames: F, melBands: B } = DEFAULT_FRONTEND;
+
+const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+const classes = Array.from({ length: 10 }, (_, i) => `c${i}`);
+const config = buildModelConfig({ tasks: [{ name: 'reference', classes }], adapterWidth: 0 });
+const rng = new Rng(3);
+const x = Float32Array.from({ length: BATCH * F * B }, () => rng.normal() * 2 - 3);
+const y = Int32Array.from({ length: BATCH }, () => rng.int(10));
+
+async function trainGroup(threads: number): Promise<ReplicaGroup> {
+  const options = parseTrainOptions({ threads, baseline: 'multihead', width: 1 });
+  return ReplicaGroup.create(threads, {
+    config,
+    options,
+    tasks: [{ name: 'reference', classes }],
+    frames: F,
+    bands: B,
+    phase: 'finetune',
+    frozen: false,
+  });
+}
+
+/** Median training examples/s over RUNS timed steps after 2 warm-up steps. */
+async function measureTraining(threads: number): Promise<number> {
+  const group = await trainGroup(threads);
+  const rates: number[] = [];
+  for (let i = 0; i < RUNS + 2; i++) {
+    const t0 = performance.now();
+    group.step([{ size: BATCH, x, y }], [1], 0, i + 1, ['reference']);
+    if (i >= 2) rates.push(BATCH / ((performance.now() - t0) / 1000));
+  }
+  await group.close();
+  return median(rates);
+}
+
+const modelBytes = encodeModelFile({
+  frontend: DEFAULT_FRONTEND,
+  model: config,
+  weights: await randomWeights(config, 1),
+  info: {},
+});
+const patches = { count: BATCH, frames: F, bands: B, data: x };
+
+async function measureInference1(): Promise<number> {
+  const model = await loadModel(modelBytes, { batch: BATCH });
+  const rates: number[] = [];
+  for (let i = 0; i < RUNS + 2; i++) {
+    const t0 = performance.now();
+    model.predictPatches(patches);
+    if (i >= 2) rates.push(BATCH / ((performance.now() - t0) / 1000));
+  }
+  model.dispose();
+  return median(rates);
+}
+
+/** Two runtimes in two worker threads, each predicting batches of 64 for the same wall interval. */
+async function measureInference2(): Promise<number> {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const workerCode = `
+    const { parentPort, workerData } = require('node:worker_threads');
+    (async () => {
+      ${fromSource ? `(await import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})).register();` : ''}
+      const { loadModel } = await import(${JSON.stringify(new URL('../src/runtime/index.ts', import.meta.url).href)});
+      const model = await loadModel(workerData.bytes, { batch: workerData.batch });
+      const p = { count: workerData.batch, frames: workerData.F, bands: workerData.B, data: workerData.x };
+      model.predictPatches(p);
+      parentPort.postMessage('ready');
+      parentPort.once('message', () => {
+        const t0 = performance.now(); let n = 0;
+        while (performance.now() - t0 < workerData.ms) { model.predictPatches(p); n += workerData.batch; }
+        parentPort.postMessage(n / ((performance.now() - t0) / 1000));
+      });
+    })();`;
+  const workers = [0, 1].map(
+    () =>
+      new Worker(workerCode, {
+        eval: true,
+        workerData: { bytes: modelBytes, batch: BATCH, F, B, x, ms: 3000 },
+      }),
+  );
+  await Promise.all(workers.map((w) => new Promise((r) => w.once('message', r))));
+  const rates = await Promise.all(
+    workers.map((w) => {
+      const done = new Promise<number>((r) => w.once('message', r));
+      w.postMessage('go');
+      return done;
+    }),
+  );
+  await Promise.all(workers.map((w) => w.terminate()));
+  return rates[0] + rates[1];
+}
+
+async function measureRss(): Promise<{ first: number; last: number; max: number }> {
+  const group = await trainGroup(1);
+  const samples: number[] = [];
+  for (let i = 0; i < RSS_STEPS; i++) {
+    group.step([{ size: BATCH, x, y }], [1], 0, i + 1, ['reference']);
+    if (i % 50 === 49) samples.push(process.memoryUsage().rss / 2 ** 20);
+  }
+  await group.close();
+  return { first: samples[0], last: samples[samples.length - 1], max: Math.max(...samples) };
+}
+
+const fmt = (v: number): string => v.toFixed(0).padStart(7);
+const gflops = (exPerSec: number, passes: number): string =>
+  ((exPerSec * passes * MACS * 2) / 1e9).toFixed(1);
+
+console.log(
+  `reference encoder: ${exactCost(config).total.params} params (BN folded), ${MACS} MACs/example, batch ${BATCH}`,
+);
+// Memory first, while the process holds nothing else (worker threads and peers add to the RSS).
+const rss = await measureRss();
+const train1 = await measureTraining(1);
+const train2 = await measureTraining(2);
+const infer1 = await measureInference1();
+const infer2 = await measureInference2();
+const onnx = await referenceEncoderOnnx();
+const ort1 = await measureOnnxRuntime({ modelBytes: onnx, batch: BATCH, threads: 1, runs: RUNS });
+const ort2 = await measureOnnxRuntime({ modelBytes: onnx, batch: BATCH, threads: 2, runs: RUNS });
+const tfjs = values['skip-tfjs']
+  ? undefined
+  : await measureTfjsWasm({ batch: BATCH, threads: 1, warmup: 1, runs: Math.min(RUNS, 3) });
+const engine = await createEngine();
+const gemm = convRows(engine, 'gemm', [256, 1, 1, 256], 256, [1, 1], 1)[0].gflops;
+
+console.log('\n| | examples/s | GFLOP/s | target | vs onnxruntime | vs tfjs-wasm |');
+console.log('|---|---:|---:|---:|---:|---:|');
+const tfT = tfjs?.trainExPerSec;
+const tfI = tfjs?.inferExPerSec;
+const ratio = (a: number, b: number | undefined): string => (b ? `${(a / b).toFixed(2)}×` : '—');
+console.log(
+  `| ours, training, 1 thread | ${fmt(train1)} | ${gflops(train1, 3)} | 330 | — | ${ratio(train1, tfT)} |`,
+);
+console.log(
+  `| ours, training, 2 threads | ${fmt(train2)} | ${gflops(train2, 3)} | 560 | — | ${ratio(train2, tfT)} |`,
+);
+console.log(
+  `| ours, inference, 1 thread | ${fmt(infer1)} | ${gflops(infer1, 1)} | 3300 | ${ratio(infer1, ort1)} | ${ratio(infer1, tfI)} |`,
+);
+console.log(
+  `| ours, inference, 2 threads | ${fmt(infer2)} | ${gflops(infer2, 1)} | — | ${ratio(infer2, ort2)} | — |`,
+);
+console.log(`| onnxruntime-node, inference, 1 thread | ${fmt(ort1)} | ${gflops(ort1, 1)} | | | |`);
+console.log(`| onnxruntime-node, inference, 2 threads | ${fmt(ort2)} | ${gflops(ort2, 1)} | | | |`);
+if (tfjs) {
+  console.log(
+    `| tfjs-wasm, training, 1 thread | ${fmt(tfjs.trainExPerSec)} | ${gflops(tfjs.trainExPerSec, 3)} | | | |`,
+  );
+  console.log(
+    `| tfjs-wasm, inference, 1 thread | ${fmt(tfjs.inferExPerSec)} | ${gflops(tfjs.inferExPerSec, 1)} | | | |`,
+  );
+}
+console.log(
+  `\nGEMM 256³ (our 1×1 conv kernel, one core): ${gemm.wall.toFixed(1)} GFLOP/s wall, ${gemm.cpu.toFixed(1)} by CPU time = ` +
+    `${((100 * gemm.cpu) / OPENBLAS_GFLOPS).toFixed(0)}% of OpenBLAS (${OPENBLAS_GFLOPS})`,
+);
+const grew = rss.last > rss.first * 1.05;
+console.log(
+  `RSS over ${RSS_STEPS} training steps (1 thread, batch ${BATCH}): ${rss.first.toFixed(0)} MiB after 50, ` +
+    `${rss.last.toFixed(0)} MiB at the end, max ${rss.max.toFixed(0)} MiB (target < 300 MiB, no growth): ${grew || rss.max >= 300 ? 'FAIL' : 'ok'}`,
+);
