@@ -14,6 +14,7 @@ import {
   type ModelConfig,
   type TaskRows,
 } from '../src/model/index.js';
+import { randomiseBatchNorm } from './runtime-fixtures.js';
 
 const config: ModelConfig = parseModelConfig({
   inputFrames: 8,
@@ -40,19 +41,6 @@ function input(engine: Engine, n: number, seed: number): Tensor {
 
 async function network(cfg: ModelConfig, seed = 1): Promise<MultiTaskNetwork> {
   return new MultiTaskNetwork(await createEngine({ seed }), cfg);
-}
-
-/** Randomises BN parameters and running statistics so that eval mode is not the identity. */
-function randomiseBatchNorm(net: MultiTaskNetwork, seed: number): void {
-  const rng = new Rng(seed);
-  for (const p of [...net.params(), ...net.buffers()]) {
-    const v = p.value();
-    if (p.name.endsWith('gamma'))
-      v.forEach((_, i) => (v[i] = rng.uniform(0.5, 1.5) * (rng.next() < 0.5 ? -1 : 1)));
-    if (p.name.endsWith('beta') || p.name.endsWith('running_mean'))
-      v.forEach((_, i) => (v[i] = rng.uniform(-0.3, 0.3)));
-    if (p.name.endsWith('running_var')) v.forEach((_, i) => (v[i] = rng.uniform(0.5, 2)));
-  }
 }
 
 const rows: TaskRows[] = [

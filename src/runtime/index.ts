@@ -1,4 +1,4 @@
-export { loadModel, MAX_MODEL_BYTES, type LoadModelOptions } from './load-model.js';
+export { loadModel, MAX_MODEL_BYTES, readModelBytes, type LoadModelOptions } from './load-model.js';
 export { StreamResampler, resampleClip } from './resampler.js';
 export type {
   ClassScore,

@@ -32,7 +32,8 @@ function tooLarge(subject: string, bytes: number): MtaError {
   });
 }
 
-async function readLocal(path: string | URL, subject: string): Promise<Uint8Array> {
+/** Reads a model file from disk (Node), capped at MAX_MODEL_BYTES, with errors that name the file. */
+export async function readModelBytes(path: string | URL, subject = String(path)): Promise<Uint8Array> {
   const { readFile, stat } = await import('node:fs/promises');
   try {
     const st = await stat(path);
@@ -43,7 +44,13 @@ async function readLocal(path: string | URL, subject: string): Promise<Uint8Arra
   } catch (e) {
     if (e instanceof MtaError) throw e;
     const code = (e as { code?: string }).code;
-    if (code === 'ENOENT') throw new MtaError('FILE_NOT_FOUND', 'no such model file', { subject, cause: e });
+    if (code === 'ENOENT') {
+      throw new MtaError('FILE_NOT_FOUND', 'no such model file', {
+        subject,
+        hint: 'models are written by `mta train --out <dir>` as <dir>/model.safetensors',
+        cause: e,
+      });
+    }
     throw new MtaError('FILE_UNREADABLE', `cannot read the model file (${code ?? String(e)})`, {
       subject,
       cause: e,
@@ -78,11 +85,14 @@ async function readSource(
   if (source instanceof URL) {
     const subject = source.href;
     const local = source.protocol === 'file:' && isNode();
-    return { bytes: local ? await readLocal(source, subject) : await fetchBytes(source, subject), subject };
+    return {
+      bytes: local ? await readModelBytes(source, subject) : await fetchBytes(source, subject),
+      subject,
+    };
   }
   if (typeof source === 'string') {
     return {
-      bytes: isNode() ? await readLocal(source, source) : await fetchBytes(source, source),
+      bytes: isNode() ? await readModelBytes(source, source) : await fetchBytes(source, source),
       subject: source,
     };
   }

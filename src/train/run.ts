@@ -117,7 +117,17 @@ export async function runTraining(req: RunRequest): Promise<RunOutput> {
       });
     }
     const o = req.options;
-    const info = (m: RunMetrics) => ({ options: o, suite: req.suite, meanAccuracy: m.meanAccuracy });
+    const writeModel = (
+      file: string,
+      r: { metrics: RunMetrics; config: ModelConfig; weights: WeightMap },
+    ): string => {
+      const info = { options: o, suite: req.suite, meanAccuracy: r.metrics.meanAccuracy };
+      writeFileAtomic(
+        file,
+        encodeModelFile({ frontend: store.frontend, model: r.config, weights: r.weights, info }),
+      );
+      return file;
+    };
     if (o.baseline === 'single') {
       const names = store.tasks
         .filter((t) => !t.task.evalOnly && (!req.tasks || req.tasks.includes(t.task.name)))
@@ -126,34 +136,15 @@ export async function runTraining(req: RunRequest): Promise<RunOutput> {
       const files: string[] = [];
       for (const name of names) {
         const r = await trainOne(req, store, join(req.out, 'single', name), [name]);
-        const file = join(req.out, `model-${name}.safetensors`);
-        writeFileAtomic(
-          file,
-          encodeModelFile({
-            frontend: store.frontend,
-            model: r.config,
-            weights: r.weights,
-            info: info(r.metrics),
-          }),
-        );
         parts.push(r.metrics);
-        files.push(file);
+        files.push(writeModel(join(req.out, `model-${name}.safetensors`), r));
       }
       const metrics = combineSingle(parts);
       writeJson(join(req.out, 'metrics.json'), metrics);
       return { metrics, modelFiles: files };
     }
     const r = await trainOne(req, store, req.out, undefined);
-    const file = join(req.out, 'model.safetensors');
-    writeFileAtomic(
-      file,
-      encodeModelFile({
-        frontend: store.frontend,
-        model: r.config,
-        weights: r.weights,
-        info: info(r.metrics),
-      }),
-    );
+    const file = writeModel(join(req.out, 'model.safetensors'), r);
     writeJson(join(req.out, 'metrics.json'), r.metrics);
     return { metrics: r.metrics, modelFiles: [file] };
   } finally {

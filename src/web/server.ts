@@ -12,17 +12,15 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { MtaError } from '../common/index.js';
 import { decodeModelFile } from '../io/index.js';
+import { readModelBytes } from '../runtime/index.js';
 import { DEFAULT_WEB_DIR, listStaticFiles, type StaticFile } from './static-files.js';
 
 /** The page fetches the model from here; the file's own name travels in MODEL_NAME_HEADER. */
 export const MODEL_URL_PATH = '/model.safetensors';
 export const MODEL_NAME_HEADER = 'x-mta-model-name';
-/** Far above any model of this architecture (the full-width default is a few MB). */
-const MAX_MODEL_BYTES = 1 << 30;
-
 // 'wasm-unsafe-eval' lets the page compile the kernels; nothing else is allowed to run.
 const SECURITY_HEADERS = {
   'content-security-policy':
@@ -83,33 +81,7 @@ interface ServedModel {
 }
 
 async function readModel(path: string): Promise<ServedModel> {
-  let bytes: Uint8Array;
-  try {
-    const st = await stat(path);
-    if (!st.isFile()) throw new MtaError('FILE_UNREADABLE', 'is not a file', { subject: path });
-    if (st.size > MAX_MODEL_BYTES) {
-      throw new MtaError('LIMIT_EXCEEDED', 'model file is too large', {
-        subject: path,
-        expected: `at most ${MAX_MODEL_BYTES} bytes`,
-        actual: `${st.size} bytes`,
-      });
-    }
-    bytes = await readFile(path);
-  } catch (e) {
-    if (e instanceof MtaError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
-      throw new MtaError('FILE_NOT_FOUND', 'no such model file', {
-        subject: path,
-        hint: 'models are written by `mta train --out <dir>` as <dir>/model.safetensors',
-        cause: e,
-      });
-    }
-    throw new MtaError('FILE_UNREADABLE', `cannot read the model (${code ?? String(e)})`, {
-      subject: path,
-      cause: e,
-    });
-  }
+  const bytes = await readModelBytes(path);
   // Checked here so a bad file is a clear error now, not a failure later in someone's browser.
   const decoded = decodeModelFile(bytes, path);
   return { bytes, name: path, tasks: decoded.model.tasks.map((t) => t.name) };

@@ -1,6 +1,5 @@
-import { readFile, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { MtaError, writeFileAtomic } from '../../common/index.js';
+import { writeFileAtomic } from '../../common/index.js';
 import {
   decodeModelFile,
   encodeOnnx,
@@ -9,7 +8,7 @@ import {
   ONNX_OPSET,
   type ModelFile,
 } from '../../io/index.js';
-import { MAX_MODEL_BYTES } from '../../runtime/index.js';
+import { readModelBytes } from '../../runtime/index.js';
 
 const HELP_AFTER = `
 The ONNX graph (opset ${ONNX_OPSET}) has one input and two outputs per task:
@@ -30,32 +29,7 @@ Examples:
   mta export runs/a/model.safetensors --onnx runs/a/model.onnx --per-task   # model.<task>.onnx`;
 
 export async function readModelFile(path: string): Promise<ModelFile> {
-  let bytes: Uint8Array;
-  try {
-    const st = await stat(path);
-    if (st.isDirectory())
-      throw new MtaError('FILE_UNREADABLE', 'is a directory, not a model file', { subject: path });
-    if (st.size > MAX_MODEL_BYTES) {
-      throw new MtaError('LIMIT_EXCEEDED', 'model file too large', {
-        subject: path,
-        expected: `at most ${MAX_MODEL_BYTES} bytes`,
-        actual: `${st.size} bytes`,
-      });
-    }
-    bytes = await readFile(path);
-  } catch (e) {
-    if (e instanceof MtaError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new MtaError(
-      code === 'ENOENT' ? 'FILE_NOT_FOUND' : 'FILE_UNREADABLE',
-      'cannot read the model file',
-      {
-        subject: path,
-        cause: e,
-      },
-    );
-  }
-  return decodeModelFile(bytes, path);
+  return decodeModelFile(await readModelBytes(path), path);
 }
 
 export function registerExport(program: Command): void {
