@@ -36,16 +36,20 @@ function readGrid(path: string) {
   return parseGrid(json, path);
 }
 
-/** The params-cost and MACs-cost adapter runs closest in total params, to contrast their allocations. */
+/**
+ * A params-cost and a MACs-cost adapter run to contrast their allocations: the same encoder width and
+ * λ when the sweep has such a pair (then only the cost measure differs), else the two closest in params.
+ */
 function allocationPair(points: SweepPoint[]): [SweepPoint, SweepPoint] | undefined {
   const p = points.filter((x) => x.family.startsWith('adapters-params'));
   const m = points.filter((x) => x.family.startsWith('adapters-macs'));
+  const same = (a: SweepPoint, b: SweepPoint): boolean =>
+    a.runs[0].width === b.runs[0].width && a.runs[0].lambda === b.runs[0].lambda;
   let best: [SweepPoint, SweepPoint] | undefined;
+  const distance = (a: SweepPoint, b: SweepPoint): number =>
+    (same(a, b) ? 0 : 1) * 100 + Math.abs(Math.log(a.params / b.params));
   for (const a of p) {
-    for (const b of m) {
-      const d = Math.abs(Math.log(a.params / b.params));
-      if (!best || d < Math.abs(Math.log(best[0].params / best[1].params))) best = [a, b];
-    }
+    for (const b of m) if (!best || distance(a, b) < distance(...best)) best = [a, b];
   }
   return best;
 }
