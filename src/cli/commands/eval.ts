@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { MtaError } from '../../common/index.js';
 import { evalClips, openSuite, prepareFeatures, resolveSuite, SPLITS, type Split } from '../../data/index.js';
 import { loadModel, type Model } from '../../runtime/index.js';
-import { intOption } from './suite-options.js';
+import { addFeatureOptions } from './suite-options.js';
 
 const HELP_AFTER = `
 The model's tasks are matched to the suite's by name (tasks in only one of them are skipped) and
@@ -58,23 +58,17 @@ const argmax = (v: ArrayLike<number>): number => {
 };
 
 export function registerEval(program: Command): void {
-  program
-    .command('eval')
-    .description(
-      'Per-task patch and clip accuracy and confusion matrix of a model on a split of a task suite.',
-    )
-    .argument('<model>', 'model file written by `mta train` (model.safetensors)')
-    .requiredOption('--suite <suite>', 'a suite JSON file, or `builtin` for the built-in procedural suite')
-    .option('--split <split>', `split to evaluate (${SPLITS.join(', ')})`, parseSplit, 'test' as Split)
-    .option('--json', 'print the results as JSON')
-    .option('--cache-dir <dir>', 'feature cache folder', '.cache/mta')
-    .option('--workers <n>', 'decoding threads (default: one per core)', intOption('--workers', 1, 256))
-    .option('--seed <n>', 'built-in suite: generator seed', intOption('--seed', 0, 0xffffffff))
-    .option(
-      '--clips-per-task <n>',
-      'built-in suite: clips per task',
-      intOption('--clips-per-task', 1, 1_000_000),
-    )
+  addFeatureOptions(
+    program
+      .command('eval')
+      .description(
+        'Per-task patch and clip accuracy and confusion matrix of a model on a split of a task suite.',
+      )
+      .argument('<model>', 'model file written by `mta train` (model.safetensors)')
+      .requiredOption('--suite <suite>', 'a suite JSON file, or `builtin` for the built-in procedural suite')
+      .option('--split <split>', `split to evaluate (${SPLITS.join(', ')})`, parseSplit, 'test' as Split)
+      .option('--json', 'print the results as JSON'),
+  )
     .addHelpText('after', HELP_AFTER)
     .action(async (modelPath: string, o: EvalFlags) => {
       const model = await loadModel(modelPath);

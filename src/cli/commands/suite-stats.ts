@@ -1,27 +1,21 @@
 import type { Command } from 'commander';
 import { MtaError } from '../../common/index.js';
 import { openSuite, resolveSuite, suiteStats, SPLITS, type SuiteStats } from '../../data/index.js';
-import { intOption } from './suite-options.js';
+import { addFeatureOptions } from './suite-options.js';
 
 export function registerSuiteStats(suite: Command): void {
-  suite
-    .command('stats')
-    .description(
-      'Per task: classes, clips, total duration, split sizes per class; checks that no group (speaker, ' +
-        'source recording, track) spans two splits and that no file content is used in two splits. ' +
-        'Exits 2 if either check finds anything.',
-    )
-    .argument('<suite>', 'a suite JSON file, or `builtin` for the built-in procedural suite')
-    .option('--json', 'print the statistics as JSON')
-    .option('--no-audio', 'skip decoding (no durations, no unreadable-file check): resolve and check only')
-    .option('--cache-dir <dir>', 'feature cache folder', '.cache/mta')
-    .option('--workers <n>', 'decoding threads (default: one per core)', intOption('--workers', 1, 256))
-    .option('--seed <n>', 'built-in suite: generator seed', intOption('--seed', 0, 0xffffffff))
-    .option(
-      '--clips-per-task <n>',
-      'built-in suite: clips per task',
-      intOption('--clips-per-task', 1, 1_000_000),
-    )
+  addFeatureOptions(
+    suite
+      .command('stats')
+      .description(
+        'Per task: classes, clips, total duration, split sizes per class; checks that no group (speaker, ' +
+          'source recording, track) spans two splits and that no file content is used in two splits. ' +
+          'Exits 2 if either check finds anything.',
+      )
+      .argument('<suite>', 'a suite JSON file, or `builtin` for the built-in procedural suite')
+      .option('--json', 'print the statistics as JSON')
+      .option('--no-audio', 'skip decoding (no durations, no unreadable-file check): resolve and check only'),
+  )
     .addHelpText(
       'after',
       '\nExamples:\n  mta suite stats suites/esc10.json\n  mta suite stats builtin --clips-per-task 50 --json',
