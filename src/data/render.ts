@@ -21,10 +21,15 @@ export class WaveformRenderer {
   private readonly lru = new Map<string, Float32Array>();
   private held = 0;
 
-  /** `maxSamples` bounds the decoded audio kept for reuse (default 16 M samples = 64 MB). */
+  /**
+   * `maxSamples` bounds the decoded audio kept for reuse (default 48 M samples = 192 MB, about 50
+   * minutes at 16 kHz): enough to hold a whole noise pool, such as ESC-10's 20 minutes of non-vocal
+   * clips that every kws-noisy mixture draws from. A pool larger than the LRU would miss on nearly
+   * every mixture, and decoding plus best-quality resampling then dominates extraction.
+   */
   constructor(
     readonly sampleRate: number,
-    private readonly maxSamples = 16 * 1024 * 1024,
+    private readonly maxSamples = 48 * 1024 * 1024,
   ) {}
 
   async render(a: ClipAudio): Promise<Float32Array> {
