@@ -9,7 +9,10 @@ import { accumulate } from './layer.js';
  * to the O(M·K·N) product, and the weights change every training step anyway.
  */
 
-/** y [B, OH, OW, N] = act(conv(x, w) + bias). */
+/**
+ * y [B, OH, OW, N] = act(conv(x, w) + bias); with `pool2` (inference) the 2×2 max-pool after it runs
+ * in the same pass, y [B, floor(OH/2), floor(OW/2), N], and the full-resolution output is never written.
+ */
 export function convForward(
   engine: Engine,
   x: Tensor,
@@ -18,36 +21,16 @@ export function convForward(
   g: ConvGeometry,
   N: number,
   relu: boolean,
+  pool2 = false,
 ): Tensor {
   const k = engine.kernels;
   const K = g.kh * g.kw * g.C;
   const packed = engine.tensor([Math.ceil(N / 8) * 8 * K]);
   k.conv_pack_weights(w.ptr, packed.ptr, K, N);
-  const y = engine.tensor([g.B, g.OH, g.OW, N]);
-  k.conv2d_forward(
-    x.ptr, packed.ptr, bias?.ptr ?? 0, y.ptr,
-    g.B, g.H, g.W, g.C, g.OH, g.OW, N, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl,
-    relu ? 1 : 0, engine.zeroRow(g.C),
-  ); // prettier-ignore
-  return y;
-}
-
-/** Inference: y [B, floor(OH/2), floor(OW/2), N] = maxpool2x2(act(conv(x, w) + bias)) in one pass. */
-export function convForwardPool2(
-  engine: Engine,
-  x: Tensor,
-  w: Tensor,
-  bias: Tensor | undefined,
-  g: ConvGeometry,
-  N: number,
-  relu: boolean,
-): Tensor {
-  const k = engine.kernels;
-  const K = g.kh * g.kw * g.C;
-  const packed = engine.tensor([Math.ceil(N / 8) * 8 * K]);
-  k.conv_pack_weights(w.ptr, packed.ptr, K, N);
-  const y = engine.tensor([g.B, Math.floor(g.OH / 2), Math.floor(g.OW / 2), N]);
-  k.conv2d_forward_pool2(
+  const y = pool2
+    ? engine.tensor([g.B, Math.floor(g.OH / 2), Math.floor(g.OW / 2), N])
+    : engine.tensor([g.B, g.OH, g.OW, N]);
+  (pool2 ? k.conv2d_forward_pool2 : k.conv2d_forward)(
     x.ptr, packed.ptr, bias?.ptr ?? 0, y.ptr,
     g.B, g.H, g.W, g.C, g.OH, g.OW, N, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl,
     relu ? 1 : 0, engine.zeroRow(g.C),

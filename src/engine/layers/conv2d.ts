@@ -7,7 +7,6 @@ import {
   convBackwardData,
   convBackwardParams,
   convForward,
-  convForwardPool2,
   convForwardWinograd,
   winogradAxis,
 } from './conv-calls.js';
@@ -131,7 +130,7 @@ export class Conv2d implements Layer {
     }
     if (pool2) {
       this.saved = undefined;
-      return convForwardPool2(engine, x, weight.valueTensor, bias?.valueTensor, g, outChannels, relu);
+      return convForward(engine, x, weight.valueTensor, bias?.valueTensor, g, outChannels, relu, true);
     }
     const y = convForward(
       this.engine,
