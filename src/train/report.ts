@@ -46,19 +46,14 @@ const strip = (a: TaskAccuracy): Omit<TaskAccuracy, 'confusion'> => ({
 
 const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / Math.max(1, xs.length);
 
-export function buildMetrics(args: {
-  suite: string;
-  baseline: string;
-  cost: string;
-  lambda: number;
-  seed: number;
-  width: number;
-  config: ModelConfig;
-  exact: CostReport;
-  test: TaskAccuracy[];
-  val: TaskAccuracy[];
-  training: RunMetrics['training'];
-}): RunMetrics {
+export function buildMetrics(
+  args: Pick<RunMetrics, 'suite' | 'baseline' | 'cost' | 'lambda' | 'seed' | 'width' | 'training'> & {
+    config: ModelConfig;
+    exact: CostReport;
+    test: TaskAccuracy[];
+    val: TaskAccuracy[];
+  },
+): RunMetrics {
   const { config, exact } = args;
   const tasks: Record<string, TaskMetrics> = {};
   config.tasks.forEach((t, i) => {

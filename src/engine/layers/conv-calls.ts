@@ -9,6 +9,14 @@ import { accumulate } from './layer.js';
  * to the O(M·K·N) product, and the weights change every training step anyway.
  */
 
+/** The gradient at the pre-activation output of a conv or dense layer: dy itself, or masked by a fused ReLU. */
+export function preActivationGrad(engine: Engine, y: Tensor, dy: Tensor, relu: boolean): Tensor {
+  if (!relu) return dy;
+  const dz = engine.tensor(dy.shape);
+  engine.kernels.relu_backward(y.ptr, dy.ptr, dz.ptr, dy.size);
+  return dz;
+}
+
 /**
  * y [B, OH, OW, N] = act(conv(x, w) + bias); with `pool2` (inference) the 2×2 max-pool after it runs
  * in the same pass, y [B, floor(OH/2), floor(OW/2), N], and the full-resolution output is never written.

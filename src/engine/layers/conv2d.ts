@@ -7,6 +7,7 @@ import {
   convBackwardData,
   convBackwardParams,
   convForward,
+  preActivationGrad,
   convForwardWinograd,
   winogradAxis,
 } from './conv-calls.js';
@@ -163,11 +164,7 @@ export class Conv2d implements Layer {
     }
     const { x, y, g } = savedState(this.saved, this.name);
     expectShape(dy, y.shape, `${this.name} output gradient`);
-    let dz = dy;
-    if (this.relu) {
-      dz = this.engine.tensor(dy.shape);
-      this.engine.kernels.relu_backward(y.ptr, dy.ptr, dz.ptr, dy.size);
-    }
+    const dz = preActivationGrad(this.engine, y, dy, this.relu);
     convBackwardParams(this.engine, x, dz, this.weight.gradTensor, this.bias?.grad(), g, this.outChannels);
     return dz;
   }

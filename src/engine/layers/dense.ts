@@ -3,7 +3,7 @@ import type { Engine, Parameter } from '../engine.js';
 import { glorotUniform, zeros, type Init } from '../init.js';
 import { expectShape, type Tensor } from '../tensor.js';
 import type { ConvGeometry } from './conv-geometry.js';
-import { convBackwardData, convBackwardParams, convForward } from './conv-calls.js';
+import { convBackwardData, convBackwardParams, convForward, preActivationGrad } from './conv-calls.js';
 import { savedState, type Layer, type Mode } from './layer.js';
 
 /**
@@ -70,11 +70,7 @@ export class Dense implements Layer {
   backward(dy: Tensor): Tensor {
     const { x, y, g } = savedState(this.saved, this.name);
     expectShape(dy, y.shape, `${this.name} output gradient`);
-    let dz = dy;
-    if (this.relu) {
-      dz = this.engine.tensor(dy.shape);
-      this.engine.kernels.relu_backward(y.ptr, dy.ptr, dz.ptr, dy.size);
-    }
+    const dz = preActivationGrad(this.engine, y, dy, this.relu);
     convBackwardParams(this.engine, x, dz, this.weight.gradTensor, this.bias?.grad(), g, this.outFeatures);
     return convBackwardData(this.engine, dz, this.weight.valueTensor, g, this.outFeatures).reshape(x.shape);
   }
