@@ -260,6 +260,18 @@ const OPS: OpCase[] = [
   convCase('conv 3x2 valid stride 2, C=8 N=9', [2, 9, 8, 8], 9, [3, 2], 2, 'valid', true),
   convCase('conv 5x5 same stride 2, C=3 N=4, fused ReLU', [1, 7, 8, 3], 4, [5, 5], 2, 'same', true, true),
   convCase('conv 1x1 on 1 input channel, N=2', [2, 6, 3, 1], 2, [1, 1], 1, 'valid', false),
+  convCase(
+    'conv 3x1 same on 1 input channel, N=8, bias + ReLU',
+    [2, 7, 5, 1],
+    8,
+    [3, 1],
+    1,
+    'same',
+    true,
+    true,
+  ),
+  convCase('conv 1x3 same on 1 input channel, N=13', [2, 4, 6, 1], 13, [1, 3], 1, 'same', true),
+  convCase('conv 5x5 same stride 2 on 1 input channel, N=9', [1, 7, 8, 1], 9, [5, 5], 2, 'same', false),
   denseCase(6, 20, 9),
   batchNormCase('batch norm train, C=6', [2, 3, 4, 6], 'train', false),
   batchNormCase('batch norm train + fused ReLU, C=8', [3, 4, 2, 8], 'train', true),
@@ -579,6 +591,11 @@ test('inference Winograd F(4,3) for 3x1 and 1x3 convs (with and without the fuse
     { x: [1, 3, 12, 32], n: 32, k: [1, 3], relu: false, pool: false },
     { x: [3, 5, 8, 36], n: 40, k: [1, 3], relu: true, pool: true },
     { x: [1, 4, 4, 32], n: 33, k: [1, 3], relu: true, pool: true },
+    // Lengths that are not a multiple of 4: the last tile of a line is partial.
+    { x: [2, 6, 3, 32], n: 32, k: [3, 1], relu: true, pool: false },
+    { x: [3, 3, 2, 34], n: 40, k: [3, 1], relu: false, pool: false },
+    { x: [2, 3, 7, 32], n: 32, k: [1, 3], relu: true, pool: false },
+    { x: [1, 5, 8, 32], n: 32, k: [1, 3], relu: true, pool: true },
   ];
   const engine = await createEngine();
   const rng = new Rng(12);
@@ -597,8 +614,12 @@ test('inference Winograd F(4,3) for 3x1 and 1x3 convs (with and without the fuse
     const xs = Float32Array.from({ length: B * H * W * C }, () => rng.normal());
     const before = engine.kernels.conv_simd_tiles();
     const y = conv.forward(engine.fromValues(c.x, xs));
-    // Proof that F(4,3) ran: its 6 GEMMs over B·H·W/4 tile rows compute exactly this many 4×8 tiles.
-    const tiles = 6 * Math.ceil((B * H * W) / 16) * Math.ceil(c.n / 8);
+    // Proof that F(4,3) ran: its 6 GEMMs over the tiles (4 outputs each along the conv axis; these
+    // small layers take one chunk) compute exactly this many 4×8 register tiles.
+    const along = c.k[0] === 1;
+    const wTiles = c.pool ? (H & ~1) * (W / 4) : H * Math.ceil(W / 4);
+    const P = B * (along ? wTiles : Math.ceil(H / 4) * W);
+    const tiles = 6 * Math.ceil(P / 4) * Math.ceil(c.n / 8);
     assert.equal(engine.kernels.conv_simd_tiles() - before, tiles);
     const g = convGeometry(c.x, c.k, [1, 1], 'same', 'ref');
     const full = conv2dForward(xs, conv.weight.value(), conv.bias!.value(), g, c.n, c.relu);

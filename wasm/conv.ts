@@ -643,3 +643,103 @@ export function conv2d_backward_filter(
     }
   }
 }
+
+/**
+ * y = act(conv(x, w) + bias) for one input channel (C = 1: a first layer over the spectrogram), with
+ * w [T, N] unpacked. The register tile's K loop would run one channel per tap here, so its overhead
+ * dominates. Instead, per panel of 8 output channels, the taps' weights stay in registers (up to 3
+ * taps, the paper's 3×1 and 1×3 kernels; more taps reload them) and each output pixel costs one
+ * broadcast and two multiply-adds per tap.
+ */
+export function conv2d_forward_c1(
+  x: usize,
+  w: usize,
+  bias: usize,
+  y: usize,
+  B: i32,
+  H: i32,
+  W: i32,
+  OH: i32,
+  OW: i32,
+  N: i32,
+  kh: i32,
+  kw: i32,
+  sh: i32,
+  sw: i32,
+  pt: i32,
+  pl: i32,
+  relu: i32,
+): void {
+  const T = kh * kw;
+  setForwardTapOffsets(kh, kw, W, 4);
+  const ldw = (<usize>N) << 2;
+  const z = f32x4.splat(0);
+  const o1 = T > 1 ? load<usize>(tapOffsets + 4) : 0;
+  const o2 = T > 2 ? load<usize>(tapOffsets + 8) : 0;
+  for (let n0 = 0; n0 < N; n0 += 8) {
+    const cols = min(8, N - n0);
+    const wn = w + ((<usize>n0) << 2);
+    // Taps past T read finite weights of the next rows (or the arena's slack) and are never used.
+    const w00 = v128.load(wn);
+    const w01 = v128.load(wn, 16);
+    const w10 = v128.load(wn + ldw);
+    const w11 = v128.load(wn + ldw, 16);
+    const w20 = v128.load(wn + 2 * ldw);
+    const w21 = v128.load(wn + 2 * ldw, 16);
+    let b0 = z;
+    let b1 = z;
+    if (bias != 0) {
+      b0 = v128.load(bias + ((<usize>n0) << 2));
+      b1 = v128.load(bias + ((<usize>n0) << 2), 16);
+    }
+    let out = y + ((<usize>n0) << 2);
+    for (let b = 0; b < B; b++) {
+      const img = x + ((<usize>(b * H * W)) << 2);
+      for (let oh = 0; oh < OH; oh++) {
+        const ih0 = oh * sh - pt;
+        const rowInside = ih0 >= 0 && ih0 + kh <= H;
+        for (let ow = 0; ow < OW; ow++) {
+          const iw0 = ow * sw - pl;
+          let c0 = b0;
+          let c1 = b1;
+          if (T <= 3 && rowInside && iw0 >= 0 && iw0 + kw <= W) {
+            const p = img + ((<usize>(ih0 * W + iw0)) << 2);
+            let a = v128.load32_splat(p);
+            c0 = madd(a, w00, c0);
+            c1 = madd(a, w01, c1);
+            if (T > 1) {
+              a = v128.load32_splat(p + o1);
+              c0 = madd(a, w10, c0);
+              c1 = madd(a, w11, c1);
+            }
+            if (T > 2) {
+              a = v128.load32_splat(p + o2);
+              c0 = madd(a, w20, c0);
+              c1 = madd(a, w21, c1);
+            }
+          } else {
+            let wt = wn;
+            for (let i = 0; i < kh; i++) {
+              const ih = ih0 + i;
+              for (let j = 0; j < kw; j++) {
+                const iw = iw0 + j;
+                if (<u32>ih < <u32>H && <u32>iw < <u32>W) {
+                  const a = v128.load32_splat(img + ((<usize>(ih * W + iw)) << 2));
+                  c0 = madd(a, v128.load(wt), c0);
+                  c1 = madd(a, v128.load(wt, 16), c1);
+                }
+                wt += ldw;
+              }
+            }
+          }
+          if (relu != 0) {
+            c0 = f32x4.max(c0, z);
+            c1 = f32x4.max(c1, z);
+          }
+          storeRow8(out, c0, c1, cols);
+          out += ldw;
+        }
+      }
+    }
+  }
+}

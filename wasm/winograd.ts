@@ -3,14 +3,18 @@
 // (Lavin & Gray 2016, "Fast Algorithms for Convolutional Neural Networks", the F(4,3) matrices).
 //
 // Legend: B batch, H×W size, C input / N output channels, L = the conv axis length (H for 3×1,
-// W for 1×3; a multiple of 4), a tile = 4 consecutive outputs along that axis, P = B·H·W/4 tiles.
-//   x [B, H, W, C]  →  V[ξ][P][C] = Bᵀ·d (d: the tile's 6 input rows, padded with zeros)
+// W for 1×3), a tile = 4 consecutive outputs along that axis (the last one of a line may be partial:
+// its missing inputs read as zeros and its missing outputs are not stored), Lt = ceil(L/4).
+//   x [B, H, W, C]  →  V[ξ][tile][C] = Bᵀ·d (d: the tile's 6 input rows, padded with zeros)
 //   U[ξ][C][N] = G·g (g: the 3 taps), packed as 8-column panels, ξ = 0..5
-//   M[ξ][P][N] = V[ξ] · U[ξ]      (6 GEMMs on the shared 4×8 register tile)
+//   M[ξ][tile][N] = V[ξ] · U[ξ]      (6 GEMMs on the shared 4×8 register tile)
 //   y = act(bias + Aᵀ·M), optionally max-pooled 2×2 (1×3 only: the tiles of rows h and h+1 pair up)
-// Tiles are ordered with the axis outermost inside an image: for 1×3, tile (b, h, w/4); for 3×1,
-// tile (b, h/4, w). Float32 rounding of the transforms keeps results within ~1e-6 relative of the
-// direct convolution for well-scaled inputs.
+// Tiles come in tile rows: for 1×3 a row is image row h (Lt tiles along W); for 3×1 it is the band of
+// image rows 4·ht .. 4·ht+3 (W tiles, one per column). The work runs over chunks of whole tile rows,
+// sized by the caller so that V and M of a chunk stay in cache: transforming the whole layer first
+// streams both through memory, which cost more than the multiplies saved (measured).
+// Float32 rounding of the transforms keeps results within ~1e-6 relative of the direct convolution
+// for well-scaled inputs.
 
 import { loadN, storeN } from './lanes';
 import { tapOffsets, tile4x8 } from './tile';
@@ -60,49 +64,89 @@ export function wino_pack_weights(w: usize, up: usize, C: i32, N: i32): void {
   }
 }
 
-/** V[ξ][tile][C] for every tile; `along` = 0 for a 3×1 conv (axis H), 1 for 1×3 (axis W). */
-function inputTransform(x: usize, v: usize, B: i32, H: i32, W: i32, C: i32, along: i32): void {
+/** Bᵀ·d for one channel vector: the 6 transformed rows at dst + ξ·slice. */
+function transformIn(
+  d0: v128,
+  d1: v128,
+  d2: v128,
+  d3: v128,
+  d4: v128,
+  d5: v128,
+  dst: usize,
+  slice: usize,
+  lanes: i32,
+): void {
+  st(dst, f32x4.add(f32x4.sub(sc(d0, 4), sc(d2, 5)), d4), lanes);
+  st(dst + slice, f32x4.add(f32x4.sub(f32x4.add(d3, d4), sc(d1, 4)), sc(d2, -4)), lanes);
+  st(dst + 2 * slice, f32x4.add(f32x4.sub(d4, d3), sc(f32x4.sub(d1, d2), 4)), lanes);
+  st(dst + 3 * slice, f32x4.add(f32x4.sub(d4, d2), sc(f32x4.sub(d3, d1), 2)), lanes);
+  st(dst + 4 * slice, f32x4.add(f32x4.sub(d4, d2), sc(f32x4.sub(d1, d3), 2)), lanes);
+  st(dst + 5 * slice, f32x4.add(f32x4.sub(sc(d1, 4), sc(d3, 5)), d5), lanes);
+}
+
+/**
+ * V[ξ][i][C] for the tiles of tile rows R0 .. R0+rows (global row R = b·rowsPerImage + r), i counted
+ * from the chunk's first tile; slice = the chunk's tiles · C · 4 bytes.
+ */
+function inputTransform(
+  x: usize,
+  v: usize,
+  slice: usize,
+  R0: i32,
+  rows: i32,
+  rowsPerImage: i32,
+  H: i32,
+  W: i32,
+  C: i32,
+  along: i32,
+): void {
   const row = (<usize>C) << 2;
   const L = along ? W : H;
   const stride = along ? row : <usize>W * row; // between neighbours along the axis
-  const P = (B * H * W) >> 2;
-  const slice = <usize>P * row;
-  // Tiles (b, h, w/4) for 1×3 and (b, h/4, w) for 3×1.
-  const outers = along ? H : H >> 2;
-  const inners = along ? W >> 2 : W;
-  let tile: usize = 0;
-  for (let b = 0; b < B; b++) {
-    for (let outer = 0; outer < outers; outer++) {
-      for (let inner = 0; inner < inners; inner++) {
-        // First of the 4 outputs, and the input one before it (the left/top padding tap).
-        const a0 = along ? inner << 2 : outer << 2;
-        const first = x + <usize>((b * H + (along ? outer : a0)) * W + (along ? a0 : inner)) * row;
-        const base = first - stride;
-        const dst = v + tile * row;
+  const tilesInRow = along ? (W + 3) >> 2 : W;
+  const z = f32x4.splat(0);
+  let dst = v;
+  for (let R = R0; R < R0 + rows; R++) {
+    const b = R / rowsPerImage;
+    const r = R % rowsPerImage;
+    for (let i = 0; i < tilesInRow; i++) {
+      // First of the 4 outputs, and the input one before it (the left/top padding tap).
+      const a0 = along ? i << 2 : r << 2;
+      const first = x + <usize>((b * H + (along ? r : a0)) * W + (along ? a0 : i)) * row;
+      const base = first - stride;
+      if (a0 > 0 && a0 + 4 < L) {
         for (let c = 0; c < C; c += 4) {
           const lanes = min(4, C - c);
-          const o = (<usize>c) << 2;
-          const z = f32x4.splat(0);
-          const d0 = a0 > 0 ? ld(base + o, lanes) : z;
-          const d1 = ld(base + stride + o, lanes);
-          const d2 = ld(base + 2 * stride + o, lanes);
-          const d3 = ld(base + 3 * stride + o, lanes);
-          const d4 = ld(base + 4 * stride + o, lanes);
-          const d5 = a0 + 4 < L ? ld(base + 5 * stride + o, lanes) : z;
-          st(dst + o, f32x4.add(f32x4.sub(sc(d0, 4), sc(d2, 5)), d4), lanes);
-          st(dst + slice + o, f32x4.add(f32x4.sub(f32x4.add(d3, d4), sc(d1, 4)), sc(d2, -4)), lanes);
-          st(dst + 2 * slice + o, f32x4.add(f32x4.sub(d4, d3), sc(f32x4.sub(d1, d2), 4)), lanes);
-          st(dst + 3 * slice + o, f32x4.add(f32x4.sub(d4, d2), sc(f32x4.sub(d3, d1), 2)), lanes);
-          st(dst + 4 * slice + o, f32x4.add(f32x4.sub(d4, d2), sc(f32x4.sub(d1, d3), 2)), lanes);
-          st(dst + 5 * slice + o, f32x4.add(f32x4.sub(sc(d1, 4), sc(d3, 5)), d5), lanes);
+          const p = base + ((<usize>c) << 2);
+          const d0 = ld(p, lanes);
+          const d1 = ld(p + stride, lanes);
+          const d2 = ld(p + 2 * stride, lanes);
+          const d3 = ld(p + 3 * stride, lanes);
+          const d4 = ld(p + 4 * stride, lanes);
+          const d5 = ld(p + 5 * stride, lanes);
+          transformIn(d0, d1, d2, d3, d4, d5, dst + ((<usize>c) << 2), slice, lanes);
         }
-        tile++;
+      } else {
+        // Input k of the tile is at a0 − 1 + k; outside 0 .. L−1 it is the zero padding.
+        const n = L - a0 + 1; // inputs k < n exist (k ≥ 1)
+        for (let c = 0; c < C; c += 4) {
+          const lanes = min(4, C - c);
+          const p = base + ((<usize>c) << 2);
+          const d0 = a0 > 0 ? ld(p, lanes) : z;
+          const d1 = ld(p + stride, lanes);
+          const d2 = n > 2 ? ld(p + 2 * stride, lanes) : z;
+          const d3 = n > 3 ? ld(p + 3 * stride, lanes) : z;
+          const d4 = n > 4 ? ld(p + 4 * stride, lanes) : z;
+          const d5 = n > 5 ? ld(p + 5 * stride, lanes) : z;
+          transformIn(d0, d1, d2, d3, d4, d5, dst + ((<usize>c) << 2), slice, lanes);
+        }
       }
+      dst += row;
     }
   }
 }
 
-/** The 4 outputs of one tile and channel vector: Aᵀ·M + bias, then ReLU. */
+/** The 4 outputs of one tile and channel vector: Aᵀ·M + bias, then ReLU, into `out` (4 vectors). */
 function outputs(m: usize, slice: usize, bias: v128, relu: bool, out: usize): void {
   const m0 = v128.load(m);
   const m1 = v128.load(m + slice);
@@ -125,7 +169,6 @@ function outputs(m: usize, slice: usize, bias: v128, relu: bool, out: usize): vo
     y2 = f32x4.max(y2, z);
     y3 = f32x4.max(y3, z);
   }
-  // Scratch of 4 vectors, read back by the caller (plain or pooled store).
   v128.store(out, y0);
   v128.store(out, y1, 16);
   v128.store(out, y2, 32);
@@ -135,9 +178,85 @@ function outputs(m: usize, slice: usize, bias: v128, relu: bool, out: usize): vo
 /** The 4 outputs of up to two tiles, between the transform and the (pooled) store. */
 const four: usize = memory.data(128, 16);
 
+/** Stores act(bias + Aᵀ·M) of the chunk's tiles (tile rows R0 .. R0+rows), plain or 2×2-pooled. */
+function outputTransform(
+  m: usize,
+  slice: usize,
+  bias: usize,
+  y: usize,
+  R0: i32,
+  rows: i32,
+  rowsPerImage: i32,
+  H: i32,
+  W: i32,
+  N: i32,
+  Np: i32,
+  along: i32,
+  relu: bool,
+  pool: bool,
+): void {
+  const rowN = (<usize>N) << 2;
+  const mRow = (<usize>Np) << 2;
+  const zero = f32x4.splat(0);
+  if (pool) {
+    // 1×3 with pooling (W a multiple of 4, R0 and rows even): tiles (b, 2ph, wt) and (b, 2ph + 1, wt)
+    // give pooled outputs (ph, 2wt .. 2wt+1).
+    const W4 = W >> 2;
+    const PH = H >> 1;
+    for (let R = R0; R < R0 + rows; R += 2) {
+      const b = R / rowsPerImage;
+      const ph = (R % rowsPerImage) >> 1;
+      for (let wt = 0; wt < W4; wt++) {
+        const top = m + <usize>((R - R0) * W4 + wt) * mRow;
+        const bottom = top + <usize>W4 * mRow;
+        const dst = y + <usize>((b * PH + ph) * (W >> 1) + 2 * wt) * rowN;
+        for (let n = 0; n < N; n += 4) {
+          const lanes = min(4, N - n);
+          const o = (<usize>n) << 2;
+          const bv = bias == 0 ? zero : ld(bias + o, lanes);
+          outputs(top + o, slice, bv, relu, four);
+          outputs(bottom + o, slice, bv, relu, four + 64);
+          // Outputs w = 4wt .. 4wt+3 of both rows; pooled columns 2wt (w 0, 1) and 2wt + 1 (w 2, 3).
+          const w0 = f32x4.max(v128.load(four), v128.load(four, 64));
+          const w1 = f32x4.max(v128.load(four, 16), v128.load(four, 80));
+          const w2 = f32x4.max(v128.load(four, 32), v128.load(four, 96));
+          const w3 = f32x4.max(v128.load(four, 48), v128.load(four, 112));
+          st(dst + o, f32x4.max(w0, w1), lanes);
+          st(dst + rowN + o, f32x4.max(w2, w3), lanes);
+        }
+      }
+    }
+    return;
+  }
+  const L = along ? W : H;
+  const stride = along ? rowN : <usize>W * rowN;
+  const tilesInRow = along ? (W + 3) >> 2 : W;
+  let src = m;
+  for (let R = R0; R < R0 + rows; R++) {
+    const b = R / rowsPerImage;
+    const r = R % rowsPerImage;
+    for (let i = 0; i < tilesInRow; i++) {
+      const a0 = along ? i << 2 : r << 2;
+      const first = y + <usize>((b * H + (along ? r : a0)) * W + (along ? a0 : i)) * rowN;
+      const valid = min(4, L - a0);
+      for (let n = 0; n < N; n += 4) {
+        const lanes = min(4, N - n);
+        const o = (<usize>n) << 2;
+        outputs(src + o, slice, bias == 0 ? zero : ld(bias + o, lanes), relu, four);
+        st(first + o, v128.load(four), lanes);
+        if (valid > 1) st(first + stride + o, v128.load(four, 16), lanes);
+        if (valid > 2) st(first + 2 * stride + o, v128.load(four, 32), lanes);
+        if (valid > 3) st(first + 3 * stride + o, v128.load(four, 48), lanes);
+      }
+      src += mRow;
+    }
+  }
+}
+
 /**
- * y = act(conv(x, w) + bias) (pool == 0), or its 2×2 max-pool (pool != 0, 1×3 only), by F(4,3).
- * up from wino_pack_weights; v: (6·P + 4)·C floats and m: 6·P·Np floats of workspace,
+ * y = act(conv(x, w) + bias) (pool == 0), or its 2×2 max-pool (pool != 0: 1×3 with W a multiple of
+ * 4), by F(4,3), over chunks of `chunkRows` tile rows (even with pool). up from wino_pack_weights;
+ * workspace v: (6·Pc + 4)·C floats and m: 6·Pc·Np floats, Pc = chunkRows · (tiles per tile row),
  * Np = 8·ceil(N/8).
  */
 export function conv2d_forward_winograd(
@@ -155,103 +274,40 @@ export function conv2d_forward_winograd(
   along: i32,
   relu: i32,
   pool: i32,
+  chunkRows: i32,
 ): void {
-  inputTransform(x, v, B, H, W, C, along);
-  const P = (B * H * W) >> 2;
   const Np = ((N + 7) >> 3) << 3;
   const rowC = (<usize>C) << 2;
   const rowN = (<usize>Np) << 2;
-  // Six GEMMs M[ξ] = V[ξ]·U[ξ]: rows of V are contiguous, one tap at offset 0.
-  store<usize>(tapOffsets, 0);
+  const tilesInRow = along ? (W + 3) >> 2 : W;
+  // With the pool an odd last image row has no partner and is never read.
+  const rowsPerImage = along ? (pool ? H & ~1 : H) : (H + 3) >> 2;
+  const totalRows = B * rowsPerImage;
   const panelBytes = (<usize>(C * 8)) << 2;
-  for (let xi = 0; xi < 6; xi++) {
-    const vs = v + <usize>xi * <usize>P * rowC;
-    const ms = m + <usize>xi * <usize>P * rowN;
-    const us = up + <usize>xi * <usize>(Np >> 3) * panelBytes;
-    for (let r = 0; r < P; r += 4) {
-      const rows = min(4, P - r);
-      const anchor = vs + <usize>r * rowC;
-      let panel = us;
-      for (let n0 = 0; n0 < Np; n0 += 8) {
-        const out = ms + <usize>r * rowN + ((<usize>n0) << 2);
-        // A last group of fewer than 4 rows reads (and discards) rows past P: v has 4 spare rows.
-        tile4x8(anchor, rowC, 2 * rowC, 0, 1, C, panel, 0, false, false, out, rowN, rows, 8);
-        panel += panelBytes;
-      }
-    }
-  }
-  outputTransform(m, bias, y, B, H, W, N, Np, P, along, relu != 0, pool != 0);
-}
-
-function outputTransform(
-  m: usize,
-  bias: usize,
-  y: usize,
-  B: i32,
-  H: i32,
-  W: i32,
-  N: i32,
-  Np: i32,
-  P: i32,
-  along: i32,
-  relu: bool,
-  pool: bool,
-): void {
-  const rowN = (<usize>N) << 2;
-  const mRow = (<usize>Np) << 2;
-  const slice = <usize>P * mRow;
-  const stride = along ? rowN : <usize>W * rowN;
-  const W4 = W >> 2;
-  const zero = f32x4.splat(0);
-  if (pool) {
-    // 1×3 with pooling: tiles (b, 2ph, wt) and (b, 2ph + 1, wt) give pooled outputs (ph, 2wt .. 2wt+1).
-    const PH = H >> 1;
-    for (let b = 0; b < B; b++) {
-      for (let ph = 0; ph < PH; ph++) {
-        for (let wt = 0; wt < W4; wt++) {
-          const t = (b * H + 2 * ph) * W4 + wt;
-          const top = m + <usize>t * mRow;
-          const bottom = m + <usize>(t + W4) * mRow;
-          const dst = y + <usize>((b * PH + ph) * (W >> 1) + 2 * wt) * rowN;
-          for (let n = 0; n < N; n += 4) {
-            const lanes = min(4, N - n);
-            const o = (<usize>n) << 2;
-            const bv = bias == 0 ? zero : ld(bias + o, lanes);
-            outputs(top + o, slice, bv, relu, four);
-            outputs(bottom + o, slice, bv, relu, four + 64);
-            // Outputs w = 4wt .. 4wt+3 of both rows; pooled columns 2wt (w 0, 1) and 2wt + 1 (w 2, 3).
-            const w0 = f32x4.max(v128.load(four), v128.load(four, 64));
-            const w1 = f32x4.max(v128.load(four, 16), v128.load(four, 80));
-            const w2 = f32x4.max(v128.load(four, 32), v128.load(four, 96));
-            const w3 = f32x4.max(v128.load(four, 48), v128.load(four, 112));
-            st(dst + o, f32x4.max(w0, w1), lanes);
-            st(dst + rowN + o, f32x4.max(w2, w3), lanes);
-          }
+  store<usize>(tapOffsets, 0); // rows of V are contiguous: one tap at offset 0
+  for (let R0 = 0; R0 < totalRows; R0 += chunkRows) {
+    const rows = min(chunkRows, totalRows - R0);
+    const P = rows * tilesInRow;
+    const sliceV = <usize>P * rowC;
+    const sliceM = <usize>P * rowN;
+    inputTransform(x, v, sliceV, R0, rows, rowsPerImage, H, W, C, along);
+    // Six GEMMs M[ξ] = V[ξ]·U[ξ].
+    for (let xi = 0; xi < 6; xi++) {
+      const vs = v + <usize>xi * sliceV;
+      const ms = m + <usize>xi * sliceM;
+      const us = up + <usize>xi * <usize>(Np >> 3) * panelBytes;
+      for (let r = 0; r < P; r += 4) {
+        const n4 = min(4, P - r);
+        const anchor = vs + <usize>r * rowC;
+        let panel = us;
+        for (let n0 = 0; n0 < Np; n0 += 8) {
+          const out = ms + <usize>r * rowN + ((<usize>n0) << 2);
+          // A last group of fewer than 4 rows reads (and discards) rows past P: v has 4 spare rows.
+          tile4x8(anchor, rowC, 2 * rowC, 0, 1, C, panel, 0, false, false, out, rowN, n4, 8);
+          panel += panelBytes;
         }
       }
     }
-    return;
-  }
-  const outers = along ? H : H >> 2;
-  const inners = along ? W4 : W;
-  let t: usize = 0;
-  for (let b = 0; b < B; b++) {
-    for (let outer = 0; outer < outers; outer++) {
-      for (let inner = 0; inner < inners; inner++) {
-        const a0 = along ? inner << 2 : outer << 2;
-        const first = y + <usize>((b * H + (along ? outer : a0)) * W + (along ? a0 : inner)) * rowN;
-        const src = m + t * mRow;
-        for (let n = 0; n < N; n += 4) {
-          const lanes = min(4, N - n);
-          const o = (<usize>n) << 2;
-          outputs(src + o, slice, bias == 0 ? zero : ld(bias + o, lanes), relu, four);
-          st(first + o, v128.load(four), lanes);
-          st(first + stride + o, v128.load(four, 16), lanes);
-          st(first + 2 * stride + o, v128.load(four, 32), lanes);
-          st(first + 3 * stride + o, v128.load(four, 48), lanes);
-        }
-        t++;
-      }
-    }
+    outputTransform(m, sliceM, bias, y, R0, rows, rowsPerImage, H, W, N, Np, along, relu != 0, pool != 0);
   }
 }

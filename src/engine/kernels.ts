@@ -32,6 +32,11 @@ export interface Kernels {
     B: number, H: number, W: number, C: number, OH: number, OW: number, N: number,
     kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, zeros: number,
   ): void; // prettier-ignore
+  conv2d_forward_c1(
+    x: number, w: number, bias: number, y: number,
+    B: number, H: number, W: number, OH: number, OW: number, N: number,
+    kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, relu: number,
+  ): void; // prettier-ignore
   conv2d_backward_filter(
     x: number, dy: number, dw: number,
     B: number, H: number, W: number, C: number, OH: number, OW: number, N: number,
@@ -43,6 +48,7 @@ export interface Kernels {
   conv2d_forward_winograd(
     x: number, up: number, bias: number, y: number, v: number, m: number,
     B: number, H: number, W: number, C: number, N: number, along: number, relu: number, pool: number,
+    chunkRows: number,
   ): void; // prettier-ignore
 
   // wasm/batchnorm.ts: x [M, C]; ws are float64 workspaces.

@@ -32,6 +32,14 @@ export function convForward(
   pool2 = false,
 ): Tensor {
   const k = engine.kernels;
+  if (g.C === 1 && !pool2) {
+    const y = engine.tensor([g.B, g.OH, g.OW, N]);
+    k.conv2d_forward_c1(
+      x.ptr, w.ptr, bias?.ptr ?? 0, y.ptr,
+      g.B, g.H, g.W, g.OH, g.OW, N, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, relu ? 1 : 0,
+    ); // prettier-ignore
+    return y;
+  }
   const K = g.kh * g.kw * g.C;
   const packed = engine.tensor([Math.ceil(N / 8) * 8 * K]);
   k.conv_pack_weights(w.ptr, packed.ptr, K, N);
@@ -46,16 +54,23 @@ export function convForward(
   return y;
 }
 
+/** Below this many input or output channels the transforms cost more than the multiplies they save. */
+const WINOGRAD_MIN_CHANNELS = 32;
+
+/** V and M of one Winograd chunk together stay within this many bytes (about half of L2). */
+const WINOGRAD_CHUNK_BYTES = 256 * 1024;
+
 /**
  * The axis along which Winograd F(4,3) computes this conv (0: H for 3×1, 1: W for 1×3), or -1 when
- * it does not apply: it needs a 3-tap kernel along one axis, stride 1, 'same' padding, a length
- * divisible by 4 along that axis and, with a fused pool, the 1×3 orientation. Below 32 channels the
- * transforms cost more than the multiplies they save (measured), so thin layers stay direct.
+ * it does not apply: it needs a 3-tap kernel along one axis, stride 1, 'same' padding, at least 3
+ * outputs along that axis (fewer would pay 6 multiplies for at most 2 outputs) and, with a fused
+ * pool, the 1×3 orientation over a width divisible by 4.
  */
 export function winogradAxis(g: ConvGeometry, N: number, pool2: boolean): number {
-  if (g.sh !== 1 || g.sw !== 1 || g.OH !== g.H || g.OW !== g.W || g.C < 32 || N < 32) return -1;
-  if (g.kh === 3 && g.kw === 1 && g.H % 4 === 0 && !pool2) return 0;
-  if (g.kh === 1 && g.kw === 3 && g.W % 4 === 0) return 1;
+  if (g.sh !== 1 || g.sw !== 1 || g.OH !== g.H || g.OW !== g.W) return -1;
+  if (g.C < WINOGRAD_MIN_CHANNELS || N < WINOGRAD_MIN_CHANNELS) return -1;
+  if (g.kh === 3 && g.kw === 1 && g.H >= 3 && !pool2) return 0;
+  if (g.kh === 1 && g.kw === 3 && g.W >= 3 && (!pool2 || g.W % 4 === 0)) return 1;
   return -1;
 }
 
@@ -73,7 +88,12 @@ export function convForwardWinograd(
 ): Tensor {
   const k = engine.kernels;
   const Np = Math.ceil(N / 8) * 8;
-  const P = (g.B * g.H * g.W) / 4;
+  const tilesInRow = along ? Math.ceil(g.W / 4) : g.W;
+  const rowsPerImage = along ? (pool2 ? g.H & ~1 : g.H) : Math.ceil(g.H / 4);
+  const unit = pool2 ? 2 : 1;
+  const fit = Math.floor(WINOGRAD_CHUNK_BYTES / (24 * tilesInRow * (g.C + Np)));
+  const chunkRows = Math.min(Math.max(unit, fit - (fit % unit)), g.B * rowsPerImage + (unit - 1));
+  const P = chunkRows * tilesInRow;
   const packed = engine.tensor([6 * Np * g.C]);
   k.wino_pack_weights(w.ptr, packed.ptr, g.C, N);
   const v = engine.tensor([(6 * P + 4) * g.C]);
@@ -82,7 +102,7 @@ export function convForwardWinograd(
   const y = engine.tensor(shape);
   k.conv2d_forward_winograd(
     x.ptr, packed.ptr, bias?.ptr ?? 0, y.ptr, v.ptr, m.ptr,
-    g.B, g.H, g.W, g.C, N, along, relu ? 1 : 0, pool2 ? 1 : 0,
+    g.B, g.H, g.W, g.C, N, along, relu ? 1 : 0, pool2 ? 1 : 0, chunkRows,
   ); // prettier-ignore
   return y;
 }
