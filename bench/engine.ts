@@ -7,12 +7,13 @@
 //         onnxruntime-node on our ONNX export (inference, 1 and 2 intra-op threads), and the
 //         single-core GEMM rate of our conv kernel against OpenBLAS's measured 92 GFLOP/s;
 //   memory: RSS over --rss-steps training steps (default 1000) must not grow.
-//   npm run bench:engine [-- --runs 7 --rss-steps 1000]
+// Kernels: relaxed SIMD (fused multiply-add) is turned on as the CLI does (enableRelaxedSimd); training
+// runs with it, inference is measured with both builds. --plain-simd leaves it off for everything.
+//   npm run bench:engine [-- --runs 7 --rss-steps 1000 --plain-simd]
 import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
 import { DEFAULT_FRONTEND } from '../src/audio/index.js';
 import { Rng } from '../src/common/index.js';
-import { createEngine } from '../src/engine/index.js';
+import { createEngine, enableRelaxedSimd } from '../src/engine/index.js';
 import { encodeModelFile } from '../src/io/index.js';
 import { buildModelConfig, exactCost } from '../src/model/index.js';
 import { loadModel } from '../src/runtime/index.js';
@@ -20,14 +21,17 @@ import { parseTrainOptions, ReplicaGroup } from '../src/train/index.js';
 import { convRows, OPENBLAS_GFLOPS } from './gemm-lib.js';
 import { measureOnnxRuntime, randomWeights, referenceEncoderOnnx } from './peers/onnxruntime.js';
 import { measureTfjsWasm } from './peers/tfjs-encoder.js';
+import { measureRuntimeThreads } from './runtime-threads.js';
 
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '7' },
     'rss-steps': { type: 'string', default: '1000' },
     'skip-tfjs': { type: 'boolean', default: false },
+    'plain-simd': { type: 'boolean', default: false },
   },
 });
+const relaxed = values['plain-simd'] ? false : await enableRelaxedSimd();
 const RUNS = Number(values.runs);
 const RSS_STEPS = Number(values['rss-steps']);
 const BATCH = 64;
@@ -75,8 +79,8 @@ const modelBytes = encodeModelFile({
 });
 const patches = { count: BATCH, frames: F, bands: B, data: x };
 
-async function measureInference1(): Promise<number> {
-  const model = await loadModel(modelBytes, { batch: BATCH });
+async function measureInference1(relaxedSimd: boolean): Promise<number> {
+  const model = await loadModel(modelBytes, { batch: BATCH, relaxedSimd });
   const rates: number[] = [];
   for (let i = 0; i < RUNS + 2; i++) {
     const t0 = performance.now();
@@ -85,43 +89,6 @@ async function measureInference1(): Promise<number> {
   }
   model.dispose();
   return median(rates);
-}
-
-/** Two runtimes in two worker threads, each predicting batches of 64 for the same wall interval. */
-async function measureInference2(): Promise<number> {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const workerCode = `
-    const { parentPort, workerData } = require('node:worker_threads');
-    (async () => {
-      ${fromSource ? `(await import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))})).register();` : ''}
-      const { loadModel } = await import(${JSON.stringify(new URL('../src/runtime/index.ts', import.meta.url).href)});
-      const model = await loadModel(workerData.bytes, { batch: workerData.batch });
-      const p = { count: workerData.batch, frames: workerData.F, bands: workerData.B, data: workerData.x };
-      model.predictPatches(p);
-      parentPort.postMessage('ready');
-      parentPort.once('message', () => {
-        const t0 = performance.now(); let n = 0;
-        while (performance.now() - t0 < workerData.ms) { model.predictPatches(p); n += workerData.batch; }
-        parentPort.postMessage(n / ((performance.now() - t0) / 1000));
-      });
-    })();`;
-  const workers = [0, 1].map(
-    () =>
-      new Worker(workerCode, {
-        eval: true,
-        workerData: { bytes: modelBytes, batch: BATCH, F, B, x, ms: 3000 },
-      }),
-  );
-  await Promise.all(workers.map((w) => new Promise((r) => w.once('message', r))));
-  const rates = await Promise.all(
-    workers.map((w) => {
-      const done = new Promise<number>((r) => w.once('message', r));
-      w.postMessage('go');
-      return done;
-    }),
-  );
-  await Promise.all(workers.map((w) => w.terminate()));
-  return rates[0] + rates[1];
 }
 
 async function measureRss(): Promise<{ first: number; last: number; max: number }> {
@@ -146,8 +113,12 @@ console.log(
 const rss = await measureRss();
 const train1 = await measureTraining(1);
 const train2 = await measureTraining(2);
-const infer1 = await measureInference1();
-const infer2 = await measureInference2();
+const infer1 = await measureInference1(false);
+const infer2 = await measureRuntimeThreads({ modelBytes, patches, threads: 2, relaxedSimd: false });
+const fma1 = relaxed ? await measureInference1(true) : undefined;
+const fma2 = relaxed
+  ? await measureRuntimeThreads({ modelBytes, patches, threads: 2, relaxedSimd: true })
+  : undefined;
 const onnx = await referenceEncoderOnnx();
 const ort1 = await measureOnnxRuntime({ modelBytes: onnx, batch: BATCH, threads: 1, runs: RUNS });
 const ort2 = await measureOnnxRuntime({ modelBytes: onnx, batch: BATCH, threads: 2, runs: RUNS });
@@ -162,18 +133,27 @@ console.log('|---|---:|---:|---:|---:|---:|');
 const tfT = tfjs?.trainExPerSec;
 const tfI = tfjs?.inferExPerSec;
 const ratio = (a: number, b: number | undefined): string => (b ? `${(a / b).toFixed(2)}×` : '—');
+const kernels = relaxed ? 'relaxed SIMD' : 'plain SIMD';
 console.log(
-  `| ours, training, 1 thread | ${fmt(train1)} | ${gflops(train1, 3)} | 330 | — | ${ratio(train1, tfT)} |`,
+  `| ours, training, 1 thread, ${kernels} | ${fmt(train1)} | ${gflops(train1, 3)} | 330 | — | ${ratio(train1, tfT)} |`,
 );
 console.log(
-  `| ours, training, 2 threads | ${fmt(train2)} | ${gflops(train2, 3)} | 560 | — | ${ratio(train2, tfT)} |`,
+  `| ours, training, 2 threads, ${kernels} | ${fmt(train2)} | ${gflops(train2, 3)} | 560 | — | ${ratio(train2, tfT)} |`,
 );
-console.log(
-  `| ours, inference, 1 thread | ${fmt(infer1)} | ${gflops(infer1, 1)} | 3300 | ${ratio(infer1, ort1)} | ${ratio(infer1, tfI)} |`,
-);
-console.log(
-  `| ours, inference, 2 threads | ${fmt(infer2)} | ${gflops(infer2, 1)} | — | ${ratio(infer2, ort2)} | — |`,
-);
+const inferRows: [string, number | undefined, number][] = [
+  ['1 thread, plain SIMD', infer1, ort1],
+  ['2 threads, plain SIMD', infer2, ort2],
+  ['1 thread, relaxed SIMD', fma1, ort1],
+  ['2 threads, relaxed SIMD', fma2, ort2],
+];
+for (const [label, v, peer] of inferRows) {
+  if (v === undefined) continue;
+  const target = label.startsWith('1 thread') ? '3300' : '—';
+  const tf = label.startsWith('1 thread') ? ratio(v, tfI) : '—';
+  console.log(
+    `| ours, inference, ${label} | ${fmt(v)} | ${gflops(v, 1)} | ${target} | ${ratio(v, peer)} | ${tf} |`,
+  );
+}
 console.log(`| onnxruntime-node, inference, 1 thread | ${fmt(ort1)} | ${gflops(ort1, 1)} | | | |`);
 console.log(`| onnxruntime-node, inference, 2 threads | ${fmt(ort2)} | ${gflops(ort2, 1)} | | | |`);
 if (tfjs) {

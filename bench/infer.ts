@@ -7,11 +7,13 @@
  * stream at 44.1 kHz in 20 ms chunks, the model file and ONNX sizes, and the browser bundle size
  * (build/web/bundle-size.json, written by `npm run build:web`).
  *
- * Our runtime has no worker threads yet: it runs on one thread, so it is compared with onnxruntime
- * on 1 intra-op thread (and per core against 2 threads). Each figure is the median of several timed
- * runs after warm-up; CPU time is printed for ours since the machine is shared.
+ * Threads: one runtime runs on one thread; on 2 threads, as a Node service would scale it, one
+ * model per worker thread (bench/runtime-threads.ts), against onnxruntime's 2 intra-op threads.
+ * Kernels: plain SIMD, and relaxed SIMD (fused multiply-add) turned on as the CLI does
+ * (enableRelaxedSimd; --plain-simd skips it). Each figure is the median of several timed runs after
+ * warm-up; CPU time is printed for ours since the machine is shared.
  *
- *   npm run bench:infer -- [--runs 9] [--batch 32]
+ *   npm run bench:infer -- [--runs 9] [--batch 32] [--plain-simd]
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -27,12 +29,14 @@ import {
 } from '../src/audio/index.js';
 import { decodeModelFile, encodeModelFile, encodeOnnx } from '../src/io/index.js';
 import { buildModelConfig, exactCost, type AdapterWidth, type ModelConfig } from '../src/model/index.js';
+import { enableRelaxedSimd } from '../src/engine/index.js';
 import { loadModel } from '../src/runtime/index.js';
 import {
   measureOnnxRuntimeDetailed,
   randomWeights,
   type OnnxRuntimeMeasurement,
 } from './peers/onnxruntime.js';
+import { measureRuntimeThreads } from './runtime-threads.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DATA = join(ROOT, '..', 'shared', 'data');
@@ -110,7 +114,10 @@ const modelBytes = encodeModelFile({
   info: { bench: 'infer' },
 });
 const onnxBytes = encodeOnnx(decodeModelFile(modelBytes, 'bench'));
-const model = await loadModel(modelBytes, { batch });
+const relaxed = process.argv.includes('--plain-simd') ? false : await enableRelaxedSimd();
+const plain = await loadModel(modelBytes, { batch, relaxedSimd: false });
+const model = relaxed ? await loadModel(modelBytes, { batch, relaxedSimd: true }) : plain;
+const kernels = relaxed ? 'relaxed SIMD' : 'plain SIMD';
 
 console.log(
   `model: ${TASKS.length} tasks, encoder 8…256, ${cost.total.params.toLocaleString('en')} params, ` +
@@ -123,7 +130,7 @@ console.log(
 console.log(
   `model file ${(modelBytes.length / 1024).toFixed(1)} KiB, ONNX ${(onnxBytes.length / 1024).toFixed(1)} KiB`,
 );
-console.log(`median of ${runs} runs; our runtime: 1 thread (no worker threads yet)\n`);
+console.log(`median of ${runs} runs\n`);
 
 // Throughput: `batch`·8 patches per call, all tasks. Latency: one patch, all tasks. Ours and the peer
 // alternate over several rounds so that a change in the machine's load hits both; medians are shown.
@@ -131,10 +138,16 @@ const many = randomPatches(batch * 8, 1);
 const one = randomPatches(1, 2);
 const rounds = arg('--rounds', 3);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-const r = { ours: [] as Timing[], oursOne: [] as Timing[], ort1: [] as OnnxRuntimeMeasurement[] };
+const r = {
+  plain: [] as Timing[],
+  ours: [] as Timing[],
+  oursOne: [] as Timing[],
+  ort1: [] as OnnxRuntimeMeasurement[],
+};
 const r2: OnnxRuntimeMeasurement[] = [];
 const rOne: OnnxRuntimeMeasurement[] = [];
 for (let k = 0; k < rounds; k++) {
+  if (relaxed) r.plain.push(await measure(runs, 2, () => plain.predictPatches(many)));
   r.ours.push(await measure(runs, 2, () => model.predictPatches(many)));
   r.oursOne.push(await measure(runs * 3, 5, () => model.predictPatches(one)));
   r.ort1.push(await measureOnnxRuntimeDetailed({ modelBytes: onnxBytes, batch, threads: 1, runs }));
@@ -143,11 +156,11 @@ for (let k = 0; k < rounds; k++) {
     await measureOnnxRuntimeDetailed({ modelBytes: onnxBytes, batch: 1, threads: 1, runs: runs * 3 }),
   );
 }
-const ours = {
-  perSec: median(r.ours.map((t) => (many.count * 1000) / t.wallMs)),
-  perCpuSec: median(r.ours.map((t) => (many.count * 1000) / t.cpuMs)),
-  latencyMs: median(r.oursOne.map((t) => t.wallMs)),
-};
+const rates = (ts: Timing[]) => ({
+  perSec: median(ts.map((t) => (many.count * 1000) / t.wallMs)),
+  perCpuSec: median(ts.map((t) => (many.count * 1000) / t.cpuMs)),
+});
+const ours = { ...rates(r.ours), latencyMs: median(r.oursOne.map((t) => t.wallMs)) };
 const ort1 = {
   perSec: median(r.ort1.map((m) => m.examplesPerSec)),
   perCpuSec: median(r.ort1.map((m) => m.examplesPerCpuSec)),
@@ -157,24 +170,36 @@ const ort2 = {
   perSec: median(r2.map((m) => m.examplesPerSec)),
   perCpuSec: median(r2.map((m) => m.examplesPerCpuSec)),
 };
+const batchPatches = { ...many, count: batch, data: many.data.subarray(0, batch * many.frames * many.bands) };
+const threads2 = await measureRuntimeThreads({
+  modelBytes,
+  patches: batchPatches,
+  threads: 2,
+  relaxedSimd: relaxed,
+});
 
-const row = (name: string, perSec: number, perCpuSec: number, latencyMs?: number) =>
-  `${name.padEnd(40)}${perSec.toFixed(0).padStart(7)}${perCpuSec.toFixed(0).padStart(12)}` +
+const row = (name: string, perSec: number, perCpuSec?: number, latencyMs?: number) =>
+  `${name.padEnd(44)}${perSec.toFixed(0).padStart(7)}${(perCpuSec?.toFixed(0) ?? '—').padStart(12)}` +
   (latencyMs === undefined ? '' : `${latencyMs.toFixed(2).padStart(14)} ms`);
 console.log(
   `throughput at batch ${batch}, all ${TASKS.length} tasks, median of ${rounds} alternating rounds`,
 );
 console.log(
-  `${''.padEnd(40)}${'patch/s'.padStart(7)}${'per CPU-s'.padStart(12)}${'batch-1 latency'.padStart(17)}`,
+  `${''.padEnd(44)}${'patch/s'.padStart(7)}${'per CPU-s'.padStart(12)}${'batch-1 latency'.padStart(17)}`,
 );
-console.log(row('mta runtime, 1 thread', ours.perSec, ours.perCpuSec, ours.latencyMs));
+if (relaxed) {
+  const p = rates(r.plain);
+  console.log(row('mta runtime, 1 thread, plain SIMD', p.perSec, p.perCpuSec));
+}
+console.log(row(`mta runtime, 1 thread, ${kernels}`, ours.perSec, ours.perCpuSec, ours.latencyMs));
+console.log(row(`mta runtime, 2 threads (a model each), ${kernels}`, threads2));
 console.log(row('onnxruntime-node 1.30, 1 thread (peer)', ort1.perSec, ort1.perCpuSec, ort1.latencyMs));
 console.log(row('onnxruntime-node 1.30, 2 threads (peer)', ort2.perSec, ort2.perCpuSec));
 const ratios = r.ours.map((t, k) => (many.count * 1000) / t.cpuMs / r.ort1[k].examplesPerCpuSec);
 console.log(
   `ratio vs onnxruntime-node at 1 thread each: ${(ours.perSec / ort1.perSec).toFixed(2)}× by wall time, ` +
     `${(ours.perCpuSec / ort1.perCpuSec).toFixed(2)}× per CPU second (rounds: ${ratios.map((x) => x.toFixed(2)).join(', ')}); ` +
-    `per core against its 2 threads ${(ours.perCpuSec / ort2.perCpuSec).toFixed(2)}× per CPU second; ` +
+    `at 2 threads each ${(threads2 / ort2.perSec).toFixed(2)}× by wall time; ` +
     `batch-1 latency ${(ort1.latencyMs / ours.latencyMs).toFixed(2)}× (target ≥ 1.0× per core)`,
 );
 

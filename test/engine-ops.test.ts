@@ -630,3 +630,37 @@ test('inference Winograd F(4,3) for 3x1 and 1x3 convs (with and without the fuse
     assertClose(y.data(), ref.y, 2e-5, `case ${i} vs reference`);
   }
 });
+
+test('a frozen conv packs its weights once: same output as packing per call, later weight writes ignored', async () => {
+  const engine = await createEngine();
+  const rng = new Rng(21);
+  for (const [i, c] of [
+    { x: [2, 8, 6, 16], k: [3, 1], winograd: false },
+    { x: [2, 4, 8, 32], k: [1, 3], winograd: true },
+  ].entries()) {
+    const [B, H, W, C] = c.x;
+    const make = (frozen: boolean) =>
+      new Conv2d(engine, `frozen.${i}.${frozen}`, {
+        inChannels: C,
+        outChannels: 24,
+        kernel: c.k as [number, number],
+        bias: true,
+        activation: 'relu',
+        winograd: c.winograd,
+        frozen,
+        init: (v) => v.forEach((_, j) => (v[j] = 0.2 * Math.sin(j + 1))),
+      });
+    const frozen = make(true);
+    const plain = make(false);
+    const x = engine.fromValues(
+      c.x,
+      Float32Array.from({ length: B * H * W * C }, () => rng.normal()),
+    );
+    const y0 = frozen.forward(x).data().slice();
+    assert.deepEqual(y0, plain.forward(x).data());
+    frozen.weight.value().fill(0);
+    plain.weight.value().fill(0);
+    assert.deepEqual(frozen.forward(x).data(), y0, 'the frozen layer keeps the weights it packed');
+    assert.notDeepEqual(plain.forward(x).data(), y0);
+  }
+});

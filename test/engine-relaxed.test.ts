@@ -38,3 +38,23 @@ test('the relaxed-SIMD kernels match the PyTorch encoder fixture too', () => {
   assert.equal(r.status, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /# pass 1/);
 });
+
+test('enableRelaxedSimd makes the fused multiply-add kernels the default on this Node', () => {
+  // A fresh process without the V8 flag: relaxed SIMD is off on Node 20 until the call turns it on.
+  const engineIndex = new URL('../src/engine/index.ts', import.meta.url).href;
+  const code = `
+    const { createEngine, enableRelaxedSimd } = await import(${JSON.stringify(engineIndex)});
+    const before = (await createEngine()).relaxedSimd;
+    const enabled = await enableRelaxedSimd();
+    const after = (await createEngine()).relaxedSimd;
+    console.log(JSON.stringify({ before, enabled, after }));`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const { before, enabled, after } = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  assert.equal(before, supported, 'the child starts with the same flags as this runner');
+  assert.equal(enabled, true);
+  assert.equal(after, true);
+});

@@ -6,7 +6,7 @@ export { clipGradNorm } from './clip.js';
 export { createEngine, Engine, Parameter, type EngineOptions, type Param } from './engine.js';
 export { Tensor, shapeSize } from './tensor.js';
 export { Arena, Region } from './arena.js';
-export { type Kernels } from './wasm.js';
+export { enableRelaxedSimd, type Kernels } from './wasm.js';
 export * as init from './init.js';
 export { type Init } from './init.js';
 export { type Layer, type Mode } from './layers/layer.js';

@@ -67,3 +67,32 @@ export async function instantiateKernels(bytes: Uint8Array, memory: WebAssembly.
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   return instance.exports as unknown as Kernels;
 }
+
+/** The smallest module that uses relaxed SIMD: () → v128, f32x4.relaxed_madd of three zero vectors. */
+function relaxedProbe(): Uint8Array<ArrayBuffer> {
+  const zero = [0xfd, 0x0c, ...new Array<number>(16).fill(0)]; // v128.const 0
+  const body = [0x00, ...zero, ...zero, ...zero, 0xfd, 0x85, 0x02, 0x0b]; // f32x4.relaxed_madd; end
+  return new Uint8Array([
+    ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00], // header
+    ...[0x01, 0x05, 0x01, 0x60, 0x00, 0x01, 0x7b], // type section: () → v128
+    ...[0x03, 0x02, 0x01, 0x00], // function section
+    ...[0x0a, body.length + 2, 0x01, body.length, ...body], // code section
+  ]);
+}
+
+/**
+ * Makes relaxed SIMD (and so the fused multiply-add kernels) available where the runtime has it
+ * behind a flag: Node 20's V8 implements the standardised proposal but validates it only with
+ * --experimental-wasm-relaxed-simd (V8 11.4, in Node 22, ships it on). In Node, when the probe module
+ * does not validate, this sets that V8 flag for the process (worker threads started afterwards
+ * share it). Call it before creating engines. Returns whether relaxed SIMD validates now.
+ */
+export async function enableRelaxedSimd(): Promise<boolean> {
+  const probe = relaxedProbe();
+  if (WebAssembly.validate(probe)) return true;
+  const node = typeof process !== 'undefined' ? process.versions?.node : undefined;
+  if (node === undefined || Number(node.split('.')[0]) > 21) return false;
+  const v8 = await import('node:v8');
+  v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return WebAssembly.validate(probe);
+}

@@ -18,6 +18,11 @@ export const MAX_MODEL_BYTES = 1 << 30;
 export interface LoadModelOptions {
   /** The engine's compiled kernels (bytes or URL); default: build/kernels.wasm beside the package. */
   wasm?: Uint8Array | URL;
+  /**
+   * Without `wasm`: true requires the relaxed-SIMD kernels (fused multiply-add), false uses plain
+   * SIMD; by default relaxed SIMD is used where the runtime supports it.
+   */
+  relaxedSimd?: boolean;
   /** Patches per forward pass (default 32). */
   batch?: number;
 }
@@ -115,6 +120,6 @@ export async function loadModel(
   }
   const { bytes, subject } = await readSource(source);
   const file = decodeModelFile(bytes, subject);
-  const engine = await createEngine({ wasm: opts.wasm });
+  const engine = await createEngine({ wasm: opts.wasm, relaxedSimd: opts.relaxedSimd });
   return new RuntimeModel(engine, file, subject, batch);
 }

@@ -267,6 +267,7 @@ export class BatchNorm implements Layer {
       activation: this.relu ? 'relu' : 'none',
       pool2: this.pool === 2,
       winograd: true,
+      frozen: true,
       init: values(w),
       biasInit: values(bias),
     });

@@ -18,8 +18,29 @@ export function preActivationGrad(engine: Engine, y: Tensor, dy: Tensor, relu: b
 }
 
 /**
+ * w [kh, kw, C, N] packed for the direct kernels, into scratch, or into persistent memory for a layer
+ * whose weights never change (inference).
+ */
+export function packConvWeights(engine: Engine, w: Tensor, g: ConvGeometry, N: number, keep = false): Tensor {
+  const K = g.kh * g.kw * g.C;
+  const shape = [Math.ceil(N / 8) * 8 * K];
+  const packed = keep ? engine.persistentTensor(shape, 'packed conv weights') : engine.tensor(shape);
+  engine.kernels.conv_pack_weights(w.ptr, packed.ptr, K, N);
+  return packed;
+}
+
+/** w [3, C, N] (3 taps along the Winograd axis) transformed and packed for convForwardWinograd. */
+export function packWinogradWeights(engine: Engine, w: Tensor, C: number, N: number, keep = false): Tensor {
+  const shape = [6 * Math.ceil(N / 8) * 8 * C];
+  const packed = keep ? engine.persistentTensor(shape, 'Winograd weights') : engine.tensor(shape);
+  engine.kernels.wino_pack_weights(w.ptr, packed.ptr, C, N);
+  return packed;
+}
+
+/**
  * y [B, OH, OW, N] = act(conv(x, w) + bias); with `pool2` (inference) the 2×2 max-pool after it runs
  * in the same pass, y [B, floor(OH/2), floor(OW/2), N], and the full-resolution output is never written.
+ * `packed`: w from packConvWeights, when the caller keeps it; packed here otherwise.
  */
 export function convForward(
   engine: Engine,
@@ -30,6 +51,7 @@ export function convForward(
   N: number,
   relu: boolean,
   pool2 = false,
+  packed?: Tensor,
 ): Tensor {
   const k = engine.kernels;
   if (g.C === 1 && !pool2) {
@@ -40,14 +62,12 @@ export function convForward(
     ); // prettier-ignore
     return y;
   }
-  const K = g.kh * g.kw * g.C;
-  const packed = engine.tensor([Math.ceil(N / 8) * 8 * K]);
-  k.conv_pack_weights(w.ptr, packed.ptr, K, N);
+  const wp = packed ?? packConvWeights(engine, w, g, N);
   const y = pool2
     ? engine.tensor([g.B, Math.floor(g.OH / 2), Math.floor(g.OW / 2), N])
     : engine.tensor([g.B, g.OH, g.OW, N]);
   (pool2 ? k.conv2d_forward_pool2 : k.conv2d_forward)(
-    x.ptr, packed.ptr, bias?.ptr ?? 0, y.ptr,
+    x.ptr, wp.ptr, bias?.ptr ?? 0, y.ptr,
     g.B, g.H, g.W, g.C, g.OH, g.OW, N, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl,
     relu ? 1 : 0, engine.zeroRow(g.C),
   ); // prettier-ignore
@@ -74,7 +94,10 @@ export function winogradAxis(g: ConvGeometry, N: number, pool2: boolean): number
   return -1;
 }
 
-/** Inference: y = act(conv(x, w) + bias), max-pooled 2×2 when pool2, by Winograd F(4,3). */
+/**
+ * Inference: y = act(conv(x, w) + bias), max-pooled 2×2 when pool2, by Winograd F(4,3). `packed`: w
+ * from packWinogradWeights, when the caller keeps it.
+ */
 export function convForwardWinograd(
   engine: Engine,
   x: Tensor,
@@ -85,6 +108,7 @@ export function convForwardWinograd(
   relu: boolean,
   pool2: boolean,
   along: number,
+  packed?: Tensor,
 ): Tensor {
   const k = engine.kernels;
   const Np = Math.ceil(N / 8) * 8;
@@ -94,14 +118,13 @@ export function convForwardWinograd(
   const fit = Math.floor(WINOGRAD_CHUNK_BYTES / (24 * tilesInRow * (g.C + Np)));
   const chunkRows = Math.min(Math.max(unit, fit - (fit % unit)), g.B * rowsPerImage + (unit - 1));
   const P = chunkRows * tilesInRow;
-  const packed = engine.tensor([6 * Np * g.C]);
-  k.wino_pack_weights(w.ptr, packed.ptr, g.C, N);
+  const up = packed ?? packWinogradWeights(engine, w, g.C, N);
   const v = engine.tensor([(6 * P + 4) * g.C]);
   const m = engine.tensor([6 * P * Np]);
   const shape = pool2 ? [g.B, Math.floor(g.H / 2), g.W / 2, N] : [g.B, g.H, g.W, N];
   const y = engine.tensor(shape);
   k.conv2d_forward_winograd(
-    x.ptr, packed.ptr, bias?.ptr ?? 0, y.ptr, v.ptr, m.ptr,
+    x.ptr, up.ptr, bias?.ptr ?? 0, y.ptr, v.ptr, m.ptr,
     g.B, g.H, g.W, g.C, N, along, relu ? 1 : 0, pool2 ? 1 : 0, chunkRows,
   ); // prettier-ignore
   return y;

@@ -9,6 +9,8 @@ import {
   convForward,
   preActivationGrad,
   convForwardWinograd,
+  packConvWeights,
+  packWinogradWeights,
   winogradAxis,
 } from './conv-calls.js';
 import { savedState, type Layer, type Mode } from './layer.js';
@@ -41,6 +43,11 @@ export interface Conv2dOptions {
    * applies (see winogradAxis); float32 results then differ from the direct conv by ~1e-6 relative.
    */
   winograd?: boolean;
+  /**
+   * Inference: the weights never change after construction, so they are packed once, on first use,
+   * into persistent memory instead of into scratch on every call (which dominates at batch 1).
+   */
+  frozen?: boolean;
 }
 
 interface Saved {
@@ -58,9 +65,12 @@ export class Conv2d implements Layer {
   readonly relu: boolean;
   readonly pool2: boolean;
   readonly winograd: boolean;
+  readonly frozen: boolean;
   readonly inChannels: number;
   readonly outChannels: number;
   private saved: Saved | undefined;
+  /** With `frozen`: the packed weights of the direct and the Winograd kernels, once packed. */
+  private packed: { direct?: Tensor; winograd?: Tensor } = {};
 
   constructor(
     private readonly engine: Engine,
@@ -74,6 +84,7 @@ export class Conv2d implements Layer {
     this.relu = opts.activation === 'relu';
     this.pool2 = opts.pool2 ?? false;
     this.winograd = opts.winograd ?? false;
+    this.frozen = opts.frozen ?? false;
     const taps = this.kernel[0] * this.kernel[1];
     if (taps > engine.kernels.conv_max_taps()) {
       throw new MtaError('LIMIT_EXCEEDED', 'convolution kernel too large', {
@@ -112,37 +123,19 @@ export class Conv2d implements Layer {
 
   forward(x: Tensor, _mode: Mode = 'eval'): Tensor {
     const g = this.geometry(x.shape);
-    const { engine, weight, bias, outChannels, relu, pool2 } = this;
-    const along = this.winograd ? winogradAxis(g, outChannels, pool2) : -1;
+    const { engine, outChannels: N, relu, pool2, frozen, packed } = this;
+    const w = this.weight.valueTensor;
+    const bias = this.bias?.valueTensor;
+    const along = this.winograd ? winogradAxis(g, N, pool2) : -1;
+    let y: Tensor;
     if (along >= 0) {
-      const y = convForwardWinograd(
-        engine,
-        x,
-        weight.valueTensor,
-        bias?.valueTensor,
-        g,
-        outChannels,
-        relu,
-        pool2,
-        along,
-      );
-      this.saved = pool2 ? undefined : { x, y, g };
-      return y;
+      if (frozen) packed.winograd ??= packWinogradWeights(engine, w, g.C, N, true);
+      y = convForwardWinograd(engine, x, w, bias, g, N, relu, pool2, along, packed.winograd);
+    } else {
+      if (frozen) packed.direct ??= packConvWeights(engine, w, g, N, true);
+      y = convForward(engine, x, w, bias, g, N, relu, pool2, packed.direct);
     }
-    if (pool2) {
-      this.saved = undefined;
-      return convForward(engine, x, weight.valueTensor, bias?.valueTensor, g, outChannels, relu, true);
-    }
-    const y = convForward(
-      this.engine,
-      x,
-      this.weight.valueTensor,
-      this.bias?.valueTensor,
-      g,
-      this.outChannels,
-      this.relu,
-    );
-    this.saved = { x, y, g };
+    this.saved = pool2 ? undefined : { x, y, g };
     return y;
   }
 
