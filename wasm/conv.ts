@@ -733,8 +733,8 @@ export function conv2d_forward_c1(
             }
           }
           if (relu != 0) {
-            c0 = f32x4.max(c0, z);
-            c1 = f32x4.max(c1, z);
+            c0 = f32x4.pmax(c0, z);
+            c1 = f32x4.pmax(c1, z);
           }
           storeRow8(out, c0, c1, cols);
           out += ldw;

@@ -164,10 +164,10 @@ function outputs(m: usize, slice: usize, bias: v128, relu: bool, out: usize): vo
   let y3 = f32x4.add(f32x4.add(f32x4.add(d12, sc(d34, 8)), m5), bias);
   if (relu) {
     const z = f32x4.splat(0);
-    y0 = f32x4.max(y0, z);
-    y1 = f32x4.max(y1, z);
-    y2 = f32x4.max(y2, z);
-    y3 = f32x4.max(y3, z);
+    y0 = f32x4.pmax(y0, z);
+    y1 = f32x4.pmax(y1, z);
+    y2 = f32x4.pmax(y2, z);
+    y3 = f32x4.pmax(y3, z);
   }
   v128.store(out, y0);
   v128.store(out, y1, 16);
@@ -217,12 +217,12 @@ function outputTransform(
           outputs(top + o, slice, bv, relu, four);
           outputs(bottom + o, slice, bv, relu, four + 64);
           // Outputs w = 4wt .. 4wt+3 of both rows; pooled columns 2wt (w 0, 1) and 2wt + 1 (w 2, 3).
-          const w0 = f32x4.max(v128.load(four), v128.load(four, 64));
-          const w1 = f32x4.max(v128.load(four, 16), v128.load(four, 80));
-          const w2 = f32x4.max(v128.load(four, 32), v128.load(four, 96));
-          const w3 = f32x4.max(v128.load(four, 48), v128.load(four, 112));
-          st(dst + o, f32x4.max(w0, w1), lanes);
-          st(dst + rowN + o, f32x4.max(w2, w3), lanes);
+          const w0 = f32x4.pmax(v128.load(four), v128.load(four, 64));
+          const w1 = f32x4.pmax(v128.load(four, 16), v128.load(four, 80));
+          const w2 = f32x4.pmax(v128.load(four, 32), v128.load(four, 96));
+          const w3 = f32x4.pmax(v128.load(four, 48), v128.load(four, 112));
+          st(dst + o, f32x4.pmax(w0, w1), lanes);
+          st(dst + rowN + o, f32x4.pmax(w2, w3), lanes);
         }
       }
     }
