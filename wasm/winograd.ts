@@ -19,15 +19,18 @@
 import { loadN, storeN } from './lanes';
 import { tapOffsets, tile4x8 } from './tile';
 
+@inline
 function ld(p: usize, lanes: i32): v128 {
   return lanes == 4 ? v128.load(p) : loadN(p, lanes);
 }
 
+@inline
 function st(p: usize, v: v128, lanes: i32): void {
   if (lanes == 4) v128.store(p, v);
   else storeN(p, v, lanes);
 }
 
+@inline
 function sc(v: v128, k: f32): v128 {
   return f32x4.mul(v, f32x4.splat(k));
 }
@@ -65,6 +68,7 @@ export function wino_pack_weights(w: usize, up: usize, C: i32, N: i32): void {
 }
 
 /** Bᵀ·d for one channel vector: the 6 transformed rows at dst + ξ·slice. */
+@inline
 function transformIn(
   d0: v128,
   d1: v128,
@@ -147,6 +151,7 @@ function inputTransform(
 }
 
 /** The 4 outputs of one tile and channel vector: Aᵀ·M + bias, then ReLU, into `out` (4 vectors). */
+@inline
 function outputs(m: usize, slice: usize, bias: v128, relu: bool, out: usize): void {
   const m0 = v128.load(m);
   const m1 = v128.load(m + slice);
