@@ -631,12 +631,15 @@ test('inference Winograd F(4,3) for 3x1 and 1x3 convs (with and without the fuse
   }
 });
 
-test('a frozen conv packs its weights once: same output as packing per call, later weight writes ignored', async () => {
+test('a frozen conv packs its weights once (as a 1×1 conv over rows at widths ≤ 2): same output as packing per call, later weight writes ignored', async () => {
   const engine = await createEngine();
   const rng = new Rng(21);
   for (const [i, c] of [
     { x: [2, 8, 6, 16], k: [3, 1], winograd: false },
     { x: [2, 4, 8, 32], k: [1, 3], winograd: true },
+    // Widths of 1 and 2: the frozen layer runs as a 1×1 conv over rows, skipping the padding taps.
+    { x: [2, 3, 2, 20], k: [1, 3], winograd: true },
+    { x: [1, 4, 1, 9], k: [1, 3], winograd: false },
   ].entries()) {
     const [B, H, W, C] = c.x;
     const make = (frozen: boolean) =>
@@ -656,8 +659,14 @@ test('a frozen conv packs its weights once: same output as packing per call, lat
       c.x,
       Float32Array.from({ length: B * H * W * C }, () => rng.normal()),
     );
+    const before = engine.kernels.conv_simd_tiles();
     const y0 = frozen.forward(x).data().slice();
-    assert.deepEqual(y0, plain.forward(x).data());
+    if (W <= 2) {
+      // One register tile per 4 image rows and 8 of the W·24 row outputs: the row path ran.
+      const tiles = Math.ceil((B * H) / 4) * Math.ceil((W * 24) / 8);
+      assert.equal(engine.kernels.conv_simd_tiles() - before, tiles);
+    }
+    assertClose(y0, plain.forward(x).data(), 1e-5, `case ${i}`);
     frozen.weight.value().fill(0);
     plain.weight.value().fill(0);
     assert.deepEqual(frozen.forward(x).data(), y0, 'the frozen layer keeps the weights it packed');

@@ -74,6 +74,40 @@ export function convForward(
   return y;
 }
 
+/**
+ * A 1×kw stride-1 'same' conv over a width W of at most 2, as a 1×1 conv over rows: each image row's
+ * W·C values (contiguous in NHWC) are one pixel, and the weights a [W·C, W·N] matrix holding tap
+ * t = j − o + pl where input column j meets output column o, zeros elsewhere. The taps that fall in
+ * the padding are then skipped: at W = 2 and kw = 3, 4 C·N products per row instead of 6 (the last
+ * block of the reference encoder sees 3×2 inputs).
+ */
+export function rowsAsPixels(g: ConvGeometry, pool2: boolean): boolean {
+  return g.kh === 1 && g.sh === 1 && g.sw === 1 && g.OH === g.H && g.OW === g.W && g.W <= 2 && !pool2;
+}
+
+/** The [1, 1, W·C, W·N] weights and the bias tiled W times, for rowsAsPixels. */
+export function rowWeights(
+  w: Float32Array,
+  bias: Float32Array | undefined,
+  g: ConvGeometry,
+  N: number,
+): { w: Float32Array; bias: Float32Array | undefined } {
+  const { W, C, kw, pl } = g;
+  const out = new Float32Array(W * C * W * N);
+  for (let j = 0; j < W; j++) {
+    for (let o = 0; o < W; o++) {
+      const t = j - o + pl;
+      if (t < 0 || t >= kw) continue;
+      for (let c = 0; c < C; c++) {
+        const src = (t * C + c) * N;
+        out.set(w.subarray(src, src + N), (j * C + c) * W * N + o * N);
+      }
+    }
+  }
+  const tiled = bias && Float32Array.from({ length: W * N }, (_, i) => bias[i % N]);
+  return { w: out, bias: tiled };
+}
+
 /** Below this many input or output channels the transforms cost more than the multiplies they save. */
 const WINOGRAD_MIN_CHANNELS = 32;
 

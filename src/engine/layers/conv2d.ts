@@ -11,6 +11,8 @@ import {
   convForwardWinograd,
   packConvWeights,
   packWinogradWeights,
+  rowsAsPixels,
+  rowWeights,
   winogradAxis,
 } from './conv-calls.js';
 import { savedState, type Layer, type Mode } from './layer.js';
@@ -71,6 +73,8 @@ export class Conv2d implements Layer {
   private saved: Saved | undefined;
   /** With `frozen`: the packed weights of the direct and the Winograd kernels, once packed. */
   private packed: { direct?: Tensor; winograd?: Tensor } = {};
+  /** With `frozen`: per input width, the layer as a 1×1 conv over rows (see rowsAsPixels). */
+  private rowConvs = new Map<number, { w: Tensor; bias: Tensor | undefined; packed: Tensor }>();
 
   constructor(
     private readonly engine: Engine,
@@ -121,6 +125,22 @@ export class Conv2d implements Layer {
     return g;
   }
 
+  private rowConv(g: ConvGeometry): { w: Tensor; bias: Tensor | undefined; packed: Tensor } {
+    let r = this.rowConvs.get(g.W);
+    if (r === undefined) {
+      const { engine } = this;
+      const values = rowWeights(this.weight.value(), this.bias?.value(), g, this.outChannels);
+      const w = engine.persistentTensor([1, 1, g.W * g.C, g.W * this.outChannels], `${this.name}.rows`);
+      w.data().set(values.w);
+      const bias = values.bias && engine.persistentTensor([values.bias.length], `${this.name}.rows.bias`);
+      bias?.data().set(values.bias!);
+      const g1 = convGeometry([g.B, g.H, 1, g.W * g.C], [1, 1], [1, 1], 'valid', this.name);
+      r = { w, bias, packed: packConvWeights(engine, w, g1, g.W * this.outChannels, true) };
+      this.rowConvs.set(g.W, r);
+    }
+    return r;
+  }
+
   forward(x: Tensor, _mode: Mode = 'eval'): Tensor {
     const g = this.geometry(x.shape);
     const { engine, outChannels: N, relu, pool2, frozen, packed } = this;
@@ -128,7 +148,17 @@ export class Conv2d implements Layer {
     const bias = this.bias?.valueTensor;
     const along = this.winograd ? winogradAxis(g, N, pool2) : -1;
     let y: Tensor;
-    if (along >= 0) {
+    if (frozen && along < 0 && rowsAsPixels(g, pool2)) {
+      const r = this.rowConv(g);
+      const xr = x.reshape([g.B, g.H, 1, g.W * g.C]);
+      const g1 = convGeometry(xr.shape, [1, 1], [1, 1], 'valid', this.name);
+      y = convForward(engine, xr, r.w, r.bias, g1, g.W * N, relu, false, r.packed).reshape([
+        g.B,
+        g.H,
+        g.W,
+        N,
+      ]);
+    } else if (along >= 0) {
       if (frozen) packed.winograd ??= packWinogradWeights(engine, w, g.C, N, true);
       y = convForwardWinograd(engine, x, w, bias, g, N, relu, pool2, along, packed.winograd);
     } else {
