@@ -542,6 +542,10 @@ test('inference conv + bias + ReLU + fused 2x2 max-pool = max-pool of the conv (
     { x: [2, 7, 9, 5], n: 11, k: [3, 3], s: 1, pad: 'same' },
     { x: [3, 12, 8, 8], n: 16, k: [3, 1], s: 1, pad: 'same' },
     { x: [1, 9, 11, 3], n: 4, k: [3, 2], s: 2, pad: 'valid' },
+    // At most 4 output channels: two windows per register tile; odd window counts leave one alone.
+    { x: [2, 6, 10, 4], n: 4, k: [1, 3], s: 1, pad: 'same' },
+    { x: [1, 6, 6, 2], n: 2, k: [1, 3], s: 1, pad: 'same' },
+    { x: [3, 5, 7, 6], n: 3, k: [3, 3], s: 1, pad: 'same' },
   ];
   const engine = await createEngine();
   const rng = new Rng(11);

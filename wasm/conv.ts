@@ -22,7 +22,7 @@
 // arena keeps that slack after every allocation); they never write outside their outputs.
 
 import { madd, storeRow8 } from './lanes';
-import { countTile, MAX_TAPS, tapOffsets, tile4x8, tilesComputed } from './tile';
+import { countTile, MAX_TAPS, tapOffsets, tile4x8, tile8x4, tilesComputed } from './tile';
 
 const TABLE_ENTRIES: i32 = MAX_TAPS << 2;
 const table: usize = memory.data(TABLE_ENTRIES << 2, 16);
@@ -358,6 +358,37 @@ export function conv2d_forward_pool2(
           img += imageBytes;
         }
       }
+    }
+    if (N <= 4) {
+      // Narrow layers (thin adapters): two windows per register tile, no padding columns. The plain
+      // conv keeps tile4x8 even here: with 8 row pointers live its loop spills (measured slower).
+      for (let tile = 0; tile < tiles; tile += 2) {
+        const second = tile + 1 < tiles;
+        const anchorA = load<usize>(tileAnchors + ((<usize>tile) << 2));
+        const tblA = table + ((<usize>(4 * tile * T)) << 2);
+        const outA = y + ((<usize>(w0 + tile) * <usize>N) << 2);
+        tile8x4(
+          anchorA,
+          tblA,
+          second ? load<usize>(tileAnchors + ((<usize>(tile + 1)) << 2)) : anchorA,
+          second ? tblA + ((<usize>(4 * T)) << 2) : tblA,
+          sw * row,
+          <usize>(sh * W) * row,
+          T,
+          C,
+          wp,
+          bias,
+          relu != 0,
+          true,
+          outA,
+          outA + ldo,
+          ldo,
+          4,
+          second ? 4 : 0,
+          N,
+        );
+      }
+      continue;
     }
     let panel = wp;
     for (let n0 = 0; n0 < N; n0 += 8) {

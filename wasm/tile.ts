@@ -2,7 +2,7 @@
 // (wasm/winograd.ts): 4 rows of A times a packed 8-column panel of weights, 8 f32x4 accumulators
 // (more spill on V8's 16 xmm registers; measured). Internal: not exported from the module.
 
-import { madd, storeRow8 } from './lanes';
+import { madd, storeN, storeRow8 } from './lanes';
 
 /** Largest kh·kw of a convolution (its pointer tables hold 4 rows of this many taps per tile). */
 export const MAX_TAPS: i32 = 4096;
@@ -125,4 +125,116 @@ export function tile4x8(
   if (rows > 2) storeRow8(out + 2 * ldo, c20, c21, cols);
   if (rows > 3) storeRow8(out + 3 * ldo, c30, c31, cols);
   countTile();
+}
+
+/** The 4 row pointers of tap t of a tile: affine from its anchor, or from its pointer table. */
+@inline
+function tapRow(anchor: usize, step: usize, step2: usize, tbl: usize, T: i32, t: i32, r: i32): usize {
+  if (anchor != 0) {
+    const p0 = anchor + load<usize>(tapOffsets + ((<usize>t) << 2));
+    return p0 + (r & 1 ? step : 0) + (r & 2 ? step2 : 0);
+  }
+  return load<usize>(tbl + ((<usize>(r * T + t)) << 2));
+}
+
+/** Stores the low n = 1..4 lanes of v. */
+@inline
+function storeCols4(p: usize, v: v128, n: i32): void {
+  if (n == 4) v128.store(p, v);
+  else storeN(p, v, n);
+}
+
+/**
+ * For at most 4 output channels: two 4-row tiles (A and B, each described as for tile4x8) against
+ * the first 4 columns of the panel, 8 f32x4 accumulators. tile4x8 would compute 8 columns of which
+ * half or more are padding; here every multiply-add is useful. B may repeat A (then rowsB = 0:
+ * computed, not stored) when a chunk has an odd number of tiles.
+ */
+@inline
+export function tile8x4(
+  anchorA: usize,
+  tblA: usize,
+  anchorB: usize,
+  tblB: usize,
+  step: usize,
+  step2: usize,
+  T: i32,
+  C: i32,
+  panel: usize,
+  bias: usize,
+  relu: bool,
+  pool: bool,
+  outA: usize,
+  outB: usize,
+  ldo: usize,
+  rowsA: i32,
+  rowsB: i32,
+  cols: i32,
+): void {
+  let a0 = f32x4.splat(0);
+  if (bias != 0) a0 = v128.load(bias);
+  let a1 = a0,
+    a2 = a0,
+    a3 = a0,
+    b0 = a0,
+    b1 = a0,
+    b2 = a0,
+    b3 = a0;
+  let w = panel;
+  for (let t = 0; t < T; t++) {
+    let pa0 = tapRow(anchorA, step, step2, tblA, T, t, 0);
+    let pa1 = tapRow(anchorA, step, step2, tblA, T, t, 1);
+    let pa2 = tapRow(anchorA, step, step2, tblA, T, t, 2);
+    let pa3 = tapRow(anchorA, step, step2, tblA, T, t, 3);
+    let pb0 = tapRow(anchorB, step, step2, tblB, T, t, 0);
+    let pb1 = tapRow(anchorB, step, step2, tblB, T, t, 1);
+    let pb2 = tapRow(anchorB, step, step2, tblB, T, t, 2);
+    let pb3 = tapRow(anchorB, step, step2, tblB, T, t, 3);
+    for (let c = 0; c < C; c++) {
+      const wv = v128.load(w);
+      a0 = madd(v128.load32_splat(pa0), wv, a0);
+      a1 = madd(v128.load32_splat(pa1), wv, a1);
+      a2 = madd(v128.load32_splat(pa2), wv, a2);
+      a3 = madd(v128.load32_splat(pa3), wv, a3);
+      b0 = madd(v128.load32_splat(pb0), wv, b0);
+      b1 = madd(v128.load32_splat(pb1), wv, b1);
+      b2 = madd(v128.load32_splat(pb2), wv, b2);
+      b3 = madd(v128.load32_splat(pb3), wv, b3);
+      pa0 += 4;
+      pa1 += 4;
+      pa2 += 4;
+      pa3 += 4;
+      pb0 += 4;
+      pb1 += 4;
+      pb2 += 4;
+      pb3 += 4;
+      w += 32;
+    }
+  }
+  if (relu) {
+    const z = f32x4.splat(0);
+    a0 = f32x4.pmax(a0, z);
+    a1 = f32x4.pmax(a1, z);
+    a2 = f32x4.pmax(a2, z);
+    a3 = f32x4.pmax(a3, z);
+    b0 = f32x4.pmax(b0, z);
+    b1 = f32x4.pmax(b1, z);
+    b2 = f32x4.pmax(b2, z);
+    b3 = f32x4.pmax(b3, z);
+  }
+  countTile();
+  if (rowsB > 0) countTile();
+  if (pool) {
+    storeCols4(outA, f32x4.pmax(f32x4.pmax(a0, a1), f32x4.pmax(a2, a3)), cols);
+    if (rowsB > 0) storeCols4(outB, f32x4.pmax(f32x4.pmax(b0, b1), f32x4.pmax(b2, b3)), cols);
+    return;
+  }
+  storeCols4(outA, a0, cols);
+  if (rowsA > 1) storeCols4(outA + ldo, a1, cols);
+  if (rowsA > 2) storeCols4(outA + 2 * ldo, a2, cols);
+  if (rowsA > 3) storeCols4(outA + 3 * ldo, a3, cols);
+  if (rowsB > 0) storeCols4(outB, b0, cols);
+  if (rowsB > 1) storeCols4(outB + ldo, b1, cols);
+  if (rowsB > 2) storeCols4(outB + 2 * ldo, b2, cols);
+  if (rowsB > 3) storeCols4(outB + 3 * ldo, b3, cols);
 }
