@@ -270,6 +270,7 @@ const OPS: OpCase[] = [
     true,
     true,
   ),
+  convCase('conv 3x1 same on 1 input channel, N=3, bias + ReLU', [2, 6, 9, 1], 3, [3, 1], 1, 'same', true, true),
   convCase('conv 1x3 same on 1 input channel, N=13', [2, 4, 6, 1], 13, [1, 3], 1, 'same', true),
   convCase('conv 5x5 same stride 2 on 1 input channel, N=9', [1, 7, 8, 1], 9, [5, 5], 2, 'same', false),
   denseCase(6, 20, 9),
