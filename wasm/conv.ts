@@ -29,6 +29,11 @@ const table: usize = memory.data(TABLE_ENTRIES << 2, 16);
 /** Per 4-row tile of a chunk: its anchor row (affine tile) or 0 (tile reads the pointer table). */
 const tileAnchors: usize = memory.data(TABLE_ENTRIES, 16);
 
+// ADJACENT_TAPS: in a 1×kw kernel the taps of a receptive field are neighbouring pixels of one row,
+// so inside the image its kw·C inputs are contiguous in NHWC: a tile there runs one flat K loop (one
+// tap of kw·C channels) instead of kw taps of C, which saves the per-tap setup that dominates small
+// layers (8 channels: K = 24). The packed weights are in that order already (row t·C + c).
+
 export function conv_simd_tiles(): f64 {
   return tilesComputed();
 }
@@ -233,6 +238,7 @@ export function conv2d_forward(
   const panelBytes = (<usize>(T * C) * 8) << 2;
   const ldo = (<usize>N) << 2;
   const chunk = chunkRows(T, 64);
+  const adjacentTaps = kh == 1; // see ADJACENT_TAPS
   // Output position (image, oh, ow) of the first row of the next tile.
   let img = x;
   let oh = 0;
@@ -270,13 +276,14 @@ export function conv2d_forward(
         const anchor = load<usize>(tileAnchors + ((<usize>tile) << 2));
         const tbl = table + ((<usize>(4 * tile * T)) << 2);
         const step = sw * row;
+        const flat = anchor != 0 && adjacentTaps;
         tile4x8(
           anchor,
           step,
           2 * step,
           tbl,
-          T,
-          C,
+          flat ? 1 : T,
+          flat ? T * C : C,
           panel,
           b,
           relu != 0,
@@ -328,6 +335,7 @@ export function conv2d_forward_pool2(
   const panelBytes = (<usize>(T * C) * 8) << 2;
   const ldo = (<usize>N) << 2;
   const chunk = chunkRows(T, 64) >> 2; // windows per chunk: 4 table rows each
+  const adjacentTaps = kh == 1; // see ADJACENT_TAPS
   let img = x;
   let b = 0;
   let ph = 0;
@@ -367,15 +375,17 @@ export function conv2d_forward_pool2(
         const anchorA = load<usize>(tileAnchors + ((<usize>tile) << 2));
         const tblA = table + ((<usize>(4 * tile * T)) << 2);
         const outA = y + ((<usize>(w0 + tile) * <usize>N) << 2);
+        const anchorB = second ? load<usize>(tileAnchors + ((<usize>(tile + 1)) << 2)) : anchorA;
+        const flat = anchorA != 0 && anchorB != 0 && adjacentTaps;
         tile8x4(
           anchorA,
           tblA,
-          second ? load<usize>(tileAnchors + ((<usize>(tile + 1)) << 2)) : anchorA,
+          anchorB,
           second ? tblA + ((<usize>(4 * T)) << 2) : tblA,
           sw * row,
           <usize>(sh * W) * row,
-          T,
-          C,
+          flat ? 1 : T,
+          flat ? T * C : C,
           wp,
           bias,
           relu != 0,
@@ -398,13 +408,14 @@ export function conv2d_forward_pool2(
       for (let tile = 0; tile < tiles; tile++) {
         const anchor = load<usize>(tileAnchors + ((<usize>tile) << 2));
         const tbl = table + ((<usize>(4 * tile * T)) << 2);
+        const flat = anchor != 0 && adjacentTaps;
         tile4x8(
           anchor,
           sw * row,
           <usize>(sh * W) * row,
           tbl,
-          T,
-          C,
+          flat ? 1 : T,
+          flat ? T * C : C,
           panel,
           bn,
           relu != 0,
