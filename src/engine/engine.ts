@@ -41,7 +41,8 @@ export interface EngineOptions {
   wasm?: Uint8Array | URL;
   /**
    * Without `wasm`: true requires the relaxed-SIMD build (fused multiply-add), false uses the plain
-   * SIMD build; by default the relaxed build is used when the runtime supports it.
+   * SIMD build; by default the relaxed build is used when the runtime supports it (on Node 20 after
+   * turning on V8's flag for it: see enableRelaxedSimd).
    */
   relaxedSimd?: boolean;
   /** Seed of every parameter initialiser (each parameter derives its own stream from it and its name). */
