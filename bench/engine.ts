@@ -4,12 +4,13 @@
 //         (data-parallel, gradients summed in a fixed order); inference through the runtime (BN
 //         folded, fused conv kernels), 1 thread and 2 threads (one runtime per worker thread);
 //   peers, in the same run: TensorFlow.js 4.22 on its wasm backend (inference and training),
-//         onnxruntime-node on our ONNX export (inference, 1 and 2 intra-op threads), and the
-//         single-core GEMM rate of our conv kernel against OpenBLAS's measured 92 GFLOP/s;
+//         onnxruntime-node on our ONNX export (inference, 1 and 2 intra-op threads, alternating
+//         with ours over --rounds rounds), and the single-core GEMM rate of our conv kernel
+//         against OpenBLAS's measured 92 GFLOP/s;
 //   memory: RSS over --rss-steps training steps (default 1000) must not grow.
 // Kernels: training runs the engine's default (relaxed SIMD, fused multiply-add, wherever the runtime
 // can: on Node 20 the engine turns on V8's flag); inference is measured with both builds.
-//   npm run bench:engine [-- --runs 7 --rss-steps 1000]
+//   npm run bench:engine [-- --runs 7 --rounds 5 --rss-steps 1000]
 import { parseArgs } from 'node:util';
 import { DEFAULT_FRONTEND } from '../src/audio/index.js';
 import { Rng } from '../src/common/index.js';
@@ -26,12 +27,14 @@ import { measureRuntimeThreads } from './runtime-threads.js';
 const { values } = parseArgs({
   options: {
     runs: { type: 'string', default: '7' },
+    rounds: { type: 'string', default: '5' },
     'rss-steps': { type: 'string', default: '1000' },
     'skip-tfjs': { type: 'boolean', default: false },
   },
 });
 const relaxed = await enableRelaxedSimd();
 const RUNS = Number(values.runs);
+const ROUNDS = Number(values.rounds);
 const RSS_STEPS = Number(values['rss-steps']);
 const BATCH = 64;
 const MACS = 10_177_024;
@@ -112,15 +115,38 @@ console.log(
 const rss = await measureRss();
 const train1 = await measureTraining(1);
 const train2 = await measureTraining(2);
-const infer1 = await measureInference1(false);
-const infer2 = await measureRuntimeThreads({ modelBytes, patches, threads: 2, relaxedSimd: false });
-const fma1 = relaxed ? await measureInference1(true) : undefined;
-const fma2 = relaxed
-  ? await measureRuntimeThreads({ modelBytes, patches, threads: 2, relaxedSimd: true })
-  : undefined;
+// Inference: ours (both kernel builds) and onnxruntime alternate over ROUNDS rounds, so that a change
+// in the machine's load (it is shared) hits all of them; each figure is the median over the rounds,
+// and each ratio the median of the rounds' ratios.
 const onnx = await referenceEncoderOnnx();
-const ort1 = await measureOnnxRuntime({ modelBytes: onnx, batch: BATCH, threads: 1, runs: RUNS });
-const ort2 = await measureOnnxRuntime({ modelBytes: onnx, batch: BATCH, threads: 2, runs: RUNS });
+type Rates = { plain1: number; plain2: number; fma1?: number; fma2?: number; ort1: number; ort2: number };
+const rounds: Rates[] = [];
+for (let k = 0; k < ROUNDS; k++) {
+  const threads2 = (relaxedSimd: boolean) =>
+    measureRuntimeThreads({ modelBytes, patches, threads: 2, relaxedSimd, ms: 2000 });
+  rounds.push({
+    plain1: await measureInference1(false),
+    fma1: relaxed ? await measureInference1(true) : undefined,
+    ort1: await measureOnnxRuntime({ modelBytes: onnx, batch: BATCH, threads: 1, runs: RUNS }),
+    plain2: await threads2(false),
+    fma2: relaxed ? await threads2(true) : undefined,
+    ort2: await measureOnnxRuntime({ modelBytes: onnx, batch: BATCH, threads: 2, runs: RUNS }),
+  });
+}
+const over = (f: (r: Rates) => number | undefined): number | undefined =>
+  rounds[0] && f(rounds[0]) !== undefined ? median(rounds.map((r) => f(r)!)) : undefined;
+const infer1 = over((r) => r.plain1)!;
+const infer2 = over((r) => r.plain2)!;
+const fma1 = over((r) => r.fma1);
+const fma2 = over((r) => r.fma2);
+const ort1 = over((r) => r.ort1)!;
+const ort2 = over((r) => r.ort2)!;
+const vsOrt = {
+  plain1: over((r) => r.plain1 / r.ort1)!,
+  plain2: over((r) => r.plain2 / r.ort2)!,
+  fma1: over((r) => (r.fma1 === undefined ? undefined : r.fma1 / r.ort1)),
+  fma2: over((r) => (r.fma2 === undefined ? undefined : r.fma2 / r.ort2)),
+};
 const tfjs = values['skip-tfjs']
   ? undefined
   : await measureTfjsWasm({ batch: BATCH, threads: 1, warmup: 1, runs: Math.min(RUNS, 3) });
@@ -139,19 +165,18 @@ console.log(
 console.log(
   `| ours, training, 2 threads, ${kernels} | ${fmt(train2)} | ${gflops(train2, 3)} | 560 | — | ${ratio(train2, tfT)} |`,
 );
-const inferRows: [string, number | undefined, number][] = [
-  ['1 thread, plain SIMD', infer1, ort1],
-  ['2 threads, plain SIMD', infer2, ort2],
-  ['1 thread, relaxed SIMD', fma1, ort1],
-  ['2 threads, relaxed SIMD', fma2, ort2],
+const inferRows: [string, number | undefined, number | undefined][] = [
+  ['1 thread, plain SIMD', infer1, vsOrt.plain1],
+  ['2 threads, plain SIMD', infer2, vsOrt.plain2],
+  ['1 thread, relaxed SIMD', fma1, vsOrt.fma1],
+  ['2 threads, relaxed SIMD', fma2, vsOrt.fma2],
 ];
-for (const [label, v, peer] of inferRows) {
+for (const [label, v, vs] of inferRows) {
   if (v === undefined) continue;
   const target = label.startsWith('1 thread') ? '3300' : '—';
   const tf = label.startsWith('1 thread') ? ratio(v, tfI) : '—';
-  console.log(
-    `| ours, inference, ${label} | ${fmt(v)} | ${gflops(v, 1)} | ${target} | ${ratio(v, peer)} | ${tf} |`,
-  );
+  const peer = vs === undefined ? '—' : `${vs.toFixed(2)}×`;
+  console.log(`| ours, inference, ${label} | ${fmt(v)} | ${gflops(v, 1)} | ${target} | ${peer} | ${tf} |`);
 }
 console.log(`| onnxruntime-node, inference, 1 thread | ${fmt(ort1)} | ${gflops(ort1, 1)} | | | |`);
 console.log(`| onnxruntime-node, inference, 2 threads | ${fmt(ort2)} | ${gflops(ort2, 1)} | | | |`);
