@@ -8,18 +8,14 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as ort from 'onnxruntime-node';
-import { chromium } from 'playwright-core';
 import { DEFAULT_FRONTEND, loadAudio, logMel, toPatches } from '../src/audio/index.js';
 import { ONNX_INPUT } from '../src/io/index.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const BIN = fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url));
+import { launchChromium, noChromium, startDemo } from './helpers/browser.js';
+import { runCli } from './helpers/cli.js';
 const TASKS = ['smn', 'bird'];
 const CLIPS_PER_TASK = 200;
 const TEST_CLIPS_PER_TASK = 8;
@@ -29,20 +25,11 @@ const MARGIN = 1e-3;
 /** Per file, per task: class probabilities of the clip. */
 type ClipProbabilities = Record<string, number[]>[];
 
-function mta(args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`mta ${args[0]} exited ${code}: ${err}`)),
-    );
-  });
+/** Runs `mta ...args`; its standard output, or a failure with its standard error. */
+function mta(args: string[]): string {
+  const r = runCli(args, { timeoutMs: 300_000 });
+  assert.equal(r.code, 0, `mta ${args[0]}: ${r.stderr}`);
+  return r.stdout;
 }
 
 interface Trained {
@@ -62,15 +49,15 @@ function trainOnce(): Promise<Trained> {
   trained ??= (async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mta-deploy-'));
     const common = ['--tasks', TASKS.join(','), '--clips-per-task', String(CLIPS_PER_TASK)];
-    await mta(['suite', 'generate', 'builtin', '--out', join(dir, 'suite'), ...common]);
-    await mta([
+    mta(['suite', 'generate', 'builtin', '--out', join(dir, 'suite'), ...common]);
+    mta([
       'train', '--suite', 'builtin', ...common, '--width', '0.25', '--search-epochs', '4',
       '--finetune-epochs', '6', '--threads', '2', '--no-progress',
       '--out', join(dir, 'run'), '--cache-dir', join(dir, 'cache'),
     ]); // prettier-ignore
     const model = join(dir, 'run', 'model.safetensors');
     const onnx = join(dir, 'model.onnx');
-    await mta(['export', model, '--onnx', onnx]);
+    mta(['export', model, '--onnx', onnx]);
     // Held-out clips: the test split of the same generated suite the training read.
     const manifest = readFileSync(join(dir, 'suite', 'manifest.jsonl'), 'utf8')
       .trim()
@@ -82,7 +69,7 @@ function trainOnce(): Promise<Trained> {
         .slice(0, TEST_CLIPS_PER_TASK)
         .map((e) => join(dir, 'suite', e.path)),
     );
-    const report = JSON.parse(await mta(['infer', model, ...clips, '--json'])) as {
+    const report = JSON.parse(mta(['infer', model, ...clips, '--json'])) as {
       files: { tasks: { task: string; probabilities: Record<string, number> }[] }[];
     };
     const classes = Object.fromEntries(
@@ -147,40 +134,16 @@ test('a model trained by mta train: mta infer and onnxruntime-node on its ONNX e
 test(
   'a model trained by mta train: the browser runtime of mta demo in Chromium gives the same top classes as mta infer',
   {
-    skip: existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM} (apt-get install -y chromium)`,
+    skip: noChromium,
     timeout: 180_000,
   },
   async () => {
     const t = await trainOnce();
-    const demo = spawn(
-      process.execPath,
-      ['--import', 'tsx', BIN, 'demo', '--model', t.model, '--port', '0'],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--no-first-run',
-      ],
-    });
+    const demo = await startDemo(['--model', t.model, '--port', '0']);
+    const browser = await launchChromium();
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        demo.stdout.on('data', (d: Buffer) => {
-          out += d.toString();
-          const m = /open (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-          if (m) resolve(m[1]);
-        });
-        demo.on('exit', (code) => reject(new Error(`mta demo exited (${code}): ${out}`)));
-      });
       const page = await browser.newPage();
-      await page.goto(url);
+      await page.goto(demo.url);
       await page.waitForFunction(() => window.mtaDemo?.model !== undefined, null, { timeout: 30_000 });
       // The same samples Node decoded (16 kHz WAVs: no resampling on either side).
       const clips = await Promise.all(t.clips.map(async (c) => Array.from(await loadAudio(c))));
@@ -199,7 +162,7 @@ test(
       assert.ok(decisive >= 0.75 * t.clips.length * TASKS.length, `only ${decisive} decisive predictions`);
     } finally {
       await browser.close();
-      demo.kill();
+      demo.child.kill();
     }
   },
 );

@@ -10,24 +10,23 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { encodeWav, loadAudio } from '../src/audio/index.js';
 import { isMtaError } from '../src/common/index.js';
 import { decodeModelFile } from '../src/io/index.js';
 import { buildModelConfig } from '../src/model/index.js';
 import { loadModel, type Model, type TaskPrediction } from '../src/runtime/index.js';
 import { buildWeb } from '../scripts/build-web.mjs';
+import { launchChromium, noChromium, startDemo } from './helpers/browser.js';
 import { DATA_DIR, hasSharedData } from './helpers/paths.js';
 import { demoModelBytes } from './web-fixtures.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const skip = !existsSync(CHROMIUM)
-  ? `Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) to run the browser test`
+const skip = noChromium
+  ? noChromium
   : !hasSharedData
     ? `the shared audio data is missing (${DATA_DIR})`
     : false;
@@ -102,28 +101,6 @@ async function chooseModel(
   throw new Error('no fixture model tells the clip from silence: pick another clip or more seeds');
 }
 
-/** Starts `mta demo` from source and resolves with the page's address once it serves. */
-async function startDemo(
-  args: string[],
-): Promise<{ child: ChildProcess; url: string; exited: Promise<number | null> }> {
-  const bin = fileURLToPath(new URL('../src/cli/bin.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', bin, 'demo', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /open (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    void exited.then((code) => reject(new Error(`mta demo exited (${code}): ${out}`)));
-  });
-  return { child, url, exited };
-}
-
 const history = (page: Page): Promise<Probabilities[]> =>
   page.evaluate(() =>
     window.mtaDemo.history.map((p) =>
@@ -151,21 +128,11 @@ test(
     const expectedPatches = [...stream.push(clip), ...stream.end()].map(probabilities);
 
     const demo = await startDemo(['--model', modelPath, '--port', '0', '--web-dir', webDir]);
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--use-fake-ui-for-media-stream',
-        '--use-fake-device-for-media-stream',
-        `--use-file-for-fake-audio-capture=${wavPath}`,
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    const browser = await launchChromium([
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-audio-capture=${wavPath}`,
+    ]);
     try {
       const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
       const pageErrors: string[] = [];
