@@ -238,3 +238,53 @@ export function tile8x4(
   if (rowsB > 2) storeCols4(outB + 2 * ldo, b2, cols);
   if (rowsB > 3) storeCols4(outB + 3 * ldo, b3, cols);
 }
+
+/**
+ * One-input-channel conv (conv2d_forward_c1), 4 output pixels of a row × one 4-channel half:
+ * act(b + Σ_t x_t·w_t) for up to 3 taps at p, p + o1, p + o2, pixel k's input at +4k bytes, stored
+ * (`cols` ≤ 4 lanes) at out + k·ldw. Four pixels keep four multiply-add chains in flight; one pixel
+ * at a time is bound by a single chain's latency (measured).
+ */
+@inline
+export function c1Tile(
+  p: usize,
+  o1: usize,
+  o2: usize,
+  T: i32,
+  w0: v128,
+  w1: v128,
+  w2: v128,
+  b: v128,
+  relu: bool,
+  out: usize,
+  ldw: usize,
+  cols: i32,
+): void {
+  let x = madd(v128.load32_splat(p), w0, b);
+  let y = madd(v128.load32_splat(p, 4), w0, b);
+  let u = madd(v128.load32_splat(p, 8), w0, b);
+  let v = madd(v128.load32_splat(p, 12), w0, b);
+  if (T > 1) {
+    x = madd(v128.load32_splat(p + o1), w1, x);
+    y = madd(v128.load32_splat(p + o1, 4), w1, y);
+    u = madd(v128.load32_splat(p + o1, 8), w1, u);
+    v = madd(v128.load32_splat(p + o1, 12), w1, v);
+  }
+  if (T > 2) {
+    x = madd(v128.load32_splat(p + o2), w2, x);
+    y = madd(v128.load32_splat(p + o2, 4), w2, y);
+    u = madd(v128.load32_splat(p + o2, 8), w2, u);
+    v = madd(v128.load32_splat(p + o2, 12), w2, v);
+  }
+  if (relu) {
+    const z = f32x4.splat(0);
+    x = f32x4.pmax(x, z);
+    y = f32x4.pmax(y, z);
+    u = f32x4.pmax(u, z);
+    v = f32x4.pmax(v, z);
+  }
+  storeCols4(out, x, cols);
+  storeCols4(out + ldw, y, cols);
+  storeCols4(out + 2 * ldw, u, cols);
+  storeCols4(out + 3 * ldw, v, cols);
+}
