@@ -14,17 +14,27 @@ export function softmaxRow(logits: Float32Array, row: number, k: number, out: Fl
   for (let j = 0; j < k; j++) out[j] /= sum;
 }
 
-/** The `top` most probable classes, most probable first (ties: lower index first). */
+/**
+ * The `top` most probable classes, most probable first (ties: lower index first). Selection, not a
+ * sort: it runs for every patch and task of a stream or batch, with top ≪ classes.
+ */
 export function topClasses(
   probabilities: Float32Array,
   classes: readonly string[],
   top: number,
 ): ClassScore[] {
-  const order = Array.from(probabilities, (_, i) => i);
-  order.sort((a, b) => probabilities[b] - probabilities[a] || a - b);
-  return order
-    .slice(0, top)
-    .map((index) => ({ label: classes[index], index, probability: probabilities[index] }));
+  const k = probabilities.length;
+  const taken = new Uint8Array(k);
+  const out: ClassScore[] = [];
+  for (let r = Math.min(top, k); r > 0; r--) {
+    let best = -1;
+    for (let i = 0; i < k; i++) {
+      if (!taken[i] && (best < 0 || probabilities[i] > probabilities[best])) best = i;
+    }
+    taken[best] = 1;
+    out.push({ label: classes[best], index: best, probability: probabilities[best] });
+  }
+  return out;
 }
 
 export function taskPrediction(
