@@ -5,8 +5,10 @@ import { accumulate } from './layer.js';
 
 /**
  * The three convolution passes over engine tensors, shared by Conv2d and Dense (a 1×1 conv over
- * one-pixel images). Weights are packed into scratch on every call: packing costs O(K·N), small next
- * to the O(M·K·N) product, and the weights change every training step anyway.
+ * one-pixel images), and the choice of forward kernel for a geometry: one input channel, 3-tap
+ * Winograd, or the implicit-GEMM tiles (pooled or not). In training, weights are packed into scratch
+ * on every call: packing costs O(K·N), small next to the O(M·K·N) product, and the weights change
+ * every step anyway; a frozen inference layer passes weights it packed once.
  */
 
 /** The gradient at the pre-activation output of a conv or dense layer: dy itself, or masked by a fused ReLU. */
