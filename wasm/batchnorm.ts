@@ -7,7 +7,7 @@
 // al.'s pairwise update for the variance), so batches of 400k rows lose no precision. Channel counts
 // that are not a multiple of 4 finish with a partial vector.
 
-import { loadN, storeN } from './lanes';
+import { loadLanes, loadN, storeN } from './lanes';
 
 const ROWS: i32 = 256;
 
@@ -56,14 +56,14 @@ export function bn_moments(x: usize, M: i32, C: i32, ws: usize): void {
       let p = base + ((<usize>c) << 2);
       let s = f32x4.splat(0);
       for (let r = 0; r < rows; r++) {
-        s = f32x4.add(s, lanes == 4 ? v128.load(p) : loadN(p, lanes));
+        s = f32x4.add(s, loadLanes(p, lanes));
         p += ld;
       }
       const mb = f32x4.mul(s, inv);
       p = base + ((<usize>c) << 2);
       let q = f32x4.splat(0);
       for (let r = 0; r < rows; r++) {
-        const d = f32x4.sub(lanes == 4 ? v128.load(p) : loadN(p, lanes), mb);
+        const d = f32x4.sub(loadLanes(p, lanes), mb);
         q = f32x4.add(q, f32x4.mul(d, d));
         p += ld;
       }
@@ -128,15 +128,15 @@ export function bn_backward_reduce(
     for (let c = 0; c < C; c += 4) {
       const lanes = min(4, C - c);
       const o = (<usize>c) << 2;
-      const s = lanes == 4 ? v128.load(scale + o) : loadN(scale + o, lanes);
-      const t = lanes == 4 ? v128.load(shift + o) : loadN(shift + o, lanes);
-      const mu = lanes == 4 ? v128.load(mean + o) : loadN(mean + o, lanes);
+      const s = loadLanes(scale + o, lanes);
+      const t = loadLanes(shift + o, lanes);
+      const mu = loadLanes(mean + o, lanes);
       let sg = f32x4.splat(0);
       let sgx = f32x4.splat(0);
       let p = off0 + o;
       for (let k = 0; k < rows; k++) {
-        const v = lanes == 4 ? v128.load(x + p) : loadN(x + p, lanes);
-        const g = gated(lanes == 4 ? v128.load(dy + p) : loadN(dy + p, lanes), v, s, t, r);
+        const v = loadLanes(x + p, lanes);
+        const g = gated(loadLanes(dy + p, lanes), v, s, t, r);
         sg = f32x4.add(sg, g);
         sgx = f32x4.add(sgx, f32x4.mul(g, f32x4.sub(v, mu)));
         p += ld;

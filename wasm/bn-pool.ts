@@ -9,16 +9,7 @@
 // covers (when k does not divide H or W) get only the batch-norm terms. Channel tails use partial
 // vectors.
 
-import { loadN, storeN } from './lanes';
-
-function ld(p: usize, lanes: i32): v128 {
-  return lanes == 4 ? v128.load(p) : loadN(p, lanes);
-}
-
-function st(p: usize, v: v128, lanes: i32): void {
-  if (lanes == 4) v128.store(p, v);
-  else storeN(p, v, lanes);
-}
+import { loadLanes, storeLanes } from './lanes';
 
 function act(v: v128, s: v128, t: v128, relu: bool): v128 {
   const u = f32x4.add(f32x4.mul(v, s), t);
@@ -54,14 +45,14 @@ export function bn_pool_forward(
         for (let c = 0; c < C; c += 4) {
           const lanes = min(4, C - c);
           const o = (<usize>c) << 2;
-          const s = ld(scale + o, lanes);
-          const t = ld(shift + o, lanes);
-          let m = act(ld(corner + o, lanes), s, t, r);
+          const s = loadLanes(scale + o, lanes);
+          const t = loadLanes(shift + o, lanes);
+          let m = act(loadLanes(corner + o, lanes), s, t, r);
           for (let i = 0; i < k; i++) {
             for (let j = 0; j < k; j++)
-              m = f32x4.max(m, act(ld(corner + <usize>(i * W + j) * row + o, lanes), s, t, r));
+              m = f32x4.max(m, act(loadLanes(corner + <usize>(i * W + j) * row + o, lanes), s, t, r));
           }
-          st(out + o, m, lanes);
+          storeLanes(out + o, m, lanes);
         }
         out += row;
       }
@@ -108,17 +99,19 @@ export function bn_pool_backward_reduce(
         for (let c = 0; c < C; c += 4) {
           const lanes = min(4, C - c);
           const o = (<usize>c) << 2;
-          const s = ld(scale + o, lanes);
-          const t = ld(shift + o, lanes);
-          const mu = ld(mean + o, lanes);
-          const m = ld(p + q + o, lanes);
-          const g = r ? v128.and(ld(dp + q + o, lanes), f32x4.gt(m, f32x4.splat(0))) : ld(dp + q + o, lanes);
+          const s = loadLanes(scale + o, lanes);
+          const t = loadLanes(shift + o, lanes);
+          const mu = loadLanes(mean + o, lanes);
+          const m = loadLanes(p + q + o, lanes);
+          const g = r
+            ? v128.and(loadLanes(dp + q + o, lanes), f32x4.gt(m, f32x4.splat(0)))
+            : loadLanes(dp + q + o, lanes);
           let taken = i32x4.splat(0);
           let sg = f32x4.splat(0);
           let sgx = f32x4.splat(0);
           for (let i = 0; i < k; i++) {
             for (let j = 0; j < k; j++) {
-              const v = ld(corner + <usize>(i * W + j) * row + o, lanes);
+              const v = loadLanes(corner + <usize>(i * W + j) * row + o, lanes);
               const hit = v128.andnot(f32x4.eq(act(v, s, t, r), m), taken);
               taken = v128.or(taken, hit);
               const gh = v128.and(g, hit);
@@ -126,8 +119,8 @@ export function bn_pool_backward_reduce(
               sgx = f32x4.add(sgx, f32x4.mul(gh, f32x4.sub(v, mu)));
             }
           }
-          st(part + o, f32x4.add(ld(part + o, lanes), sg), lanes);
-          st(part + row + o, f32x4.add(ld(part + row + o, lanes), sgx), lanes);
+          storeLanes(part + o, f32x4.add(loadLanes(part + o, lanes), sg), lanes);
+          storeLanes(part + row + o, f32x4.add(loadLanes(part + row + o, lanes), sgx), lanes);
         }
         q += row;
       }
@@ -174,26 +167,28 @@ export function bn_pool_backward_apply(
         for (let c = 0; c < C; c += 4) {
           const lanes = min(4, C - c);
           const o = (<usize>c) << 2;
-          const s = ld(scale + o, lanes);
-          const t = ld(shift + o, lanes);
-          const mu = ld(mean + o, lanes);
-          const va = ld(a + o, lanes);
-          const vb = ld(bb + o, lanes);
-          const vk = ld(kk + o, lanes);
-          const m = ld(p + q + o, lanes);
-          const g = r ? v128.and(ld(dp + q + o, lanes), f32x4.gt(m, f32x4.splat(0))) : ld(dp + q + o, lanes);
+          const s = loadLanes(scale + o, lanes);
+          const t = loadLanes(shift + o, lanes);
+          const mu = loadLanes(mean + o, lanes);
+          const va = loadLanes(a + o, lanes);
+          const vb = loadLanes(bb + o, lanes);
+          const vk = loadLanes(kk + o, lanes);
+          const m = loadLanes(p + q + o, lanes);
+          const g = r
+            ? v128.and(loadLanes(dp + q + o, lanes), f32x4.gt(m, f32x4.splat(0)))
+            : loadLanes(dp + q + o, lanes);
           let taken = i32x4.splat(0);
           for (let i = 0; i < k; i++) {
             for (let j = 0; j < k; j++) {
               const at = corner + <usize>(i * W + j) * row + o;
-              const v = ld(x + at, lanes);
+              const v = loadLanes(x + at, lanes);
               const hit = v128.andnot(f32x4.eq(act(v, s, t, r), m), taken);
               taken = v128.or(taken, hit);
               const d = f32x4.add(
                 f32x4.add(f32x4.mul(va, v128.and(g, hit)), f32x4.mul(vb, f32x4.sub(v, mu))),
                 vk,
               );
-              st(dx + at, d, lanes);
+              storeLanes(dx + at, d, lanes);
             }
           }
         }
@@ -444,8 +439,13 @@ function applyUncovered(
       for (let c = 0; c < C; c += 4) {
         const lanes = min(4, C - c);
         const o = (<usize>c) << 2;
-        const d = bnTerm(ld(x + at + o, lanes), ld(bb + o, lanes), ld(mean + o, lanes), ld(kk + o, lanes));
-        st(dx + at + o, d, lanes);
+        const d = bnTerm(
+          loadLanes(x + at + o, lanes),
+          loadLanes(bb + o, lanes),
+          loadLanes(mean + o, lanes),
+          loadLanes(kk + o, lanes),
+        );
+        storeLanes(dx + at + o, d, lanes);
       }
     }
   }

@@ -4,18 +4,9 @@
 // Per-channel reductions sum float32 vectors over chunks of ROWS rows and add the chunk sums to float64
 // totals (f64 [C] at ws, accumulated: the caller zeroes ws when it wants a fresh sum).
 
-import { loadN, storeN } from './lanes';
+import { loadLanes, storeLanes, storeN } from './lanes';
 
 const ROWS: i32 = 256;
-
-function ld(p: usize, lanes: i32): v128 {
-  return lanes == 4 ? v128.load(p) : loadN(p, lanes);
-}
-
-function st(p: usize, v: v128, lanes: i32): void {
-  if (lanes == 4) v128.store(p, v);
-  else storeN(p, v, lanes);
-}
 
 function addLanes(p: usize, v: v128, lanes: i32): void {
   store<f64>(p, load<f64>(p) + <f64>f32x4.extract_lane(v, 0));
@@ -86,7 +77,7 @@ export function channel_scale(x: usize, s: usize, y: usize, M: i32, C: i32): voi
     for (let c = 0; c < C; c += 4) {
       const lanes = min(4, C - c);
       const o = (<usize>c) << 2;
-      st(y + p + o, f32x4.mul(ld(x + p + o, lanes), ld(s + o, lanes)), lanes);
+      storeLanes(y + p + o, f32x4.mul(loadLanes(x + p + o, lanes), loadLanes(s + o, lanes)), lanes);
     }
     p += ld_;
   }
@@ -102,7 +93,7 @@ export function channel_sum(a: usize, M: i32, C: i32, ws: usize): void {
       let p = a + <usize>m0 * row + ((<usize>c) << 2);
       let s = f32x4.splat(0);
       for (let r = 0; r < rows; r++) {
-        s = f32x4.add(s, ld(p, lanes));
+        s = f32x4.add(s, loadLanes(p, lanes));
         p += row;
       }
       addLanes(ws + ((<usize>c) << 3), s, lanes);
@@ -120,7 +111,7 @@ export function channel_dot(a: usize, b: usize, M: i32, C: i32, ws: usize): void
       let p = <usize>m0 * row + ((<usize>c) << 2);
       let s = f32x4.splat(0);
       for (let r = 0; r < rows; r++) {
-        s = f32x4.add(s, f32x4.mul(ld(a + p, lanes), ld(b + p, lanes)));
+        s = f32x4.add(s, f32x4.mul(loadLanes(a + p, lanes), loadLanes(b + p, lanes)));
         p += row;
       }
       addLanes(ws + ((<usize>c) << 3), s, lanes);

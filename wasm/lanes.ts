@@ -10,6 +10,19 @@ export function loadN(p: usize, n: i32): v128 {
   return v;
 }
 
+/** Loads n = 1..4 floats: one vector load when n = 4, else loadN. */
+@inline
+export function loadLanes(p: usize, n: i32): v128 {
+  return n == 4 ? v128.load(p) : loadN(p, n);
+}
+
+/** Stores the low n = 1..4 lanes: one vector store when n = 4, else storeN. */
+@inline
+export function storeLanes(p: usize, v: v128, n: i32): void {
+  if (n == 4) v128.store(p, v);
+  else storeN(p, v, n);
+}
+
 /** Stores the low n = 1..3 lanes. */
 export function storeN(p: usize, v: v128, n: i32): void {
   store<f32>(p, f32x4.extract_lane(v, 0));

@@ -6,16 +6,7 @@
 // Max-pool backward routes each output gradient to the first position (in scan order) that holds the
 // window's maximum, found again by comparing x with y, so no argmax indices are stored.
 
-import { loadN, storeN } from './lanes';
-
-function ld(p: usize, lanes: i32): v128 {
-  return lanes == 4 ? v128.load(p) : loadN(p, lanes);
-}
-
-function st(p: usize, v: v128, lanes: i32): void {
-  if (lanes == 4) v128.store(p, v);
-  else storeN(p, v, lanes);
-}
+import { loadLanes, storeLanes } from './lanes';
 
 export function maxpool_forward(
   x: usize,
@@ -41,11 +32,12 @@ export function maxpool_forward(
         for (let c = 0; c < C; c += 4) {
           const lanes = min(4, C - c);
           const o = (<usize>c) << 2;
-          let m = ld(corner + o, lanes);
+          let m = loadLanes(corner + o, lanes);
           for (let i = 0; i < kh; i++) {
-            for (let j = 0; j < kw; j++) m = f32x4.max(m, ld(corner + <usize>(i * W + j) * row + o, lanes));
+            for (let j = 0; j < kw; j++)
+              m = f32x4.max(m, loadLanes(corner + <usize>(i * W + j) * row + o, lanes));
           }
-          st(out + o, m, lanes);
+          storeLanes(out + o, m, lanes);
         }
         out += row;
       }
@@ -81,15 +73,15 @@ export function maxpool_backward(
         for (let c = 0; c < C; c += 4) {
           const lanes = min(4, C - c);
           const o = (<usize>c) << 2;
-          const m = ld(y + q + o, lanes);
-          const g = ld(dy + q + o, lanes);
+          const m = loadLanes(y + q + o, lanes);
+          const g = loadLanes(dy + q + o, lanes);
           let taken = i32x4.splat(0);
           for (let i = 0; i < kh; i++) {
             for (let j = 0; j < kw; j++) {
               const p = corner + <usize>(i * W + j) * row + o;
-              const hit = v128.andnot(f32x4.eq(ld(x + p, lanes), m), taken);
+              const hit = v128.andnot(f32x4.eq(loadLanes(x + p, lanes), m), taken);
               taken = v128.or(taken, hit);
-              st(dx + p, f32x4.add(ld(dx + p, lanes), v128.and(g, hit)), lanes);
+              storeLanes(dx + p, f32x4.add(loadLanes(dx + p, lanes), v128.and(g, hit)), lanes);
             }
           }
         }
@@ -107,9 +99,9 @@ export function global_maxpool_forward(x: usize, y: usize, B: i32, HW: i32, C: i
     for (let c = 0; c < C; c += 4) {
       const lanes = min(4, C - c);
       const o = (<usize>c) << 2;
-      let m = ld(img + o, lanes);
-      for (let p = 1; p < HW; p++) m = f32x4.max(m, ld(img + <usize>p * row + o, lanes));
-      st(out + o, m, lanes);
+      let m = loadLanes(img + o, lanes);
+      for (let p = 1; p < HW; p++) m = f32x4.max(m, loadLanes(img + <usize>p * row + o, lanes));
+      storeLanes(out + o, m, lanes);
     }
   }
 }
@@ -131,14 +123,14 @@ export function global_maxpool_backward(
     for (let c = 0; c < C; c += 4) {
       const lanes = min(4, C - c);
       const o = (<usize>c) << 2;
-      const m = ld(y + q + o, lanes);
-      const g = ld(dy + q + o, lanes);
+      const m = loadLanes(y + q + o, lanes);
+      const g = loadLanes(dy + q + o, lanes);
       let taken = i32x4.splat(0);
       for (let p = 0; p < HW; p++) {
         const at = img + <usize>p * row + o;
-        const hit = v128.andnot(f32x4.eq(ld(x + at, lanes), m), taken);
+        const hit = v128.andnot(f32x4.eq(loadLanes(x + at, lanes), m), taken);
         taken = v128.or(taken, hit);
-        st(dx + at, v128.and(g, hit), lanes);
+        storeLanes(dx + at, v128.and(g, hit), lanes);
       }
     }
   }
@@ -154,8 +146,8 @@ export function global_avgpool_forward(x: usize, y: usize, B: i32, HW: i32, C: i
       const lanes = min(4, C - c);
       const o = (<usize>c) << 2;
       let s = f32x4.splat(0);
-      for (let p = 0; p < HW; p++) s = f32x4.add(s, ld(img + <usize>p * row + o, lanes));
-      st(out + o, f32x4.mul(s, inv), lanes);
+      for (let p = 0; p < HW; p++) s = f32x4.add(s, loadLanes(img + <usize>p * row + o, lanes));
+      storeLanes(out + o, f32x4.mul(s, inv), lanes);
     }
   }
 }
@@ -169,8 +161,8 @@ export function global_avgpool_backward(dy: usize, dx: usize, B: i32, HW: i32, C
     for (let c = 0; c < C; c += 4) {
       const lanes = min(4, C - c);
       const o = (<usize>c) << 2;
-      const g = f32x4.mul(ld(q + o, lanes), inv);
-      for (let p = 0; p < HW; p++) st(img + <usize>p * row + o, g, lanes);
+      const g = f32x4.mul(loadLanes(q + o, lanes), inv);
+      for (let p = 0; p < HW; p++) storeLanes(img + <usize>p * row + o, g, lanes);
     }
   }
 }

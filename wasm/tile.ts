@@ -2,7 +2,7 @@
 // (wasm/winograd.ts): 4 rows of A times a packed 8-column panel of weights, 8 f32x4 accumulators
 // (more spill on V8's 16 xmm registers; measured). Internal: not exported from the module.
 
-import { madd, storeN, storeRow8 } from './lanes';
+import { madd, storeLanes, storeRow8 } from './lanes';
 
 /** Largest kh·kw of a convolution (its pointer tables hold 4 rows of this many taps per tile). */
 export const MAX_TAPS: i32 = 4096;
@@ -137,13 +137,6 @@ function tapRow(anchor: usize, step: usize, step2: usize, tbl: usize, T: i32, t:
   return load<usize>(tbl + ((<usize>(r * T + t)) << 2));
 }
 
-/** Stores the low n = 1..4 lanes of v. */
-@inline
-function storeCols4(p: usize, v: v128, n: i32): void {
-  if (n == 4) v128.store(p, v);
-  else storeN(p, v, n);
-}
-
 /**
  * For at most 4 output channels: two 4-row tiles (A and B, each described as for tile4x8) against
  * the first 4 columns of the panel, 8 f32x4 accumulators. tile4x8 would compute 8 columns of which
@@ -225,18 +218,18 @@ export function tile8x4(
   countTile();
   if (rowsB > 0) countTile();
   if (pool) {
-    storeCols4(outA, f32x4.pmax(f32x4.pmax(a0, a1), f32x4.pmax(a2, a3)), cols);
-    if (rowsB > 0) storeCols4(outB, f32x4.pmax(f32x4.pmax(b0, b1), f32x4.pmax(b2, b3)), cols);
+    storeLanes(outA, f32x4.pmax(f32x4.pmax(a0, a1), f32x4.pmax(a2, a3)), cols);
+    if (rowsB > 0) storeLanes(outB, f32x4.pmax(f32x4.pmax(b0, b1), f32x4.pmax(b2, b3)), cols);
     return;
   }
-  storeCols4(outA, a0, cols);
-  if (rowsA > 1) storeCols4(outA + ldo, a1, cols);
-  if (rowsA > 2) storeCols4(outA + 2 * ldo, a2, cols);
-  if (rowsA > 3) storeCols4(outA + 3 * ldo, a3, cols);
-  if (rowsB > 0) storeCols4(outB, b0, cols);
-  if (rowsB > 1) storeCols4(outB + ldo, b1, cols);
-  if (rowsB > 2) storeCols4(outB + 2 * ldo, b2, cols);
-  if (rowsB > 3) storeCols4(outB + 3 * ldo, b3, cols);
+  storeLanes(outA, a0, cols);
+  if (rowsA > 1) storeLanes(outA + ldo, a1, cols);
+  if (rowsA > 2) storeLanes(outA + 2 * ldo, a2, cols);
+  if (rowsA > 3) storeLanes(outA + 3 * ldo, a3, cols);
+  if (rowsB > 0) storeLanes(outB, b0, cols);
+  if (rowsB > 1) storeLanes(outB + ldo, b1, cols);
+  if (rowsB > 2) storeLanes(outB + 2 * ldo, b2, cols);
+  if (rowsB > 3) storeLanes(outB + 3 * ldo, b3, cols);
 }
 
 /**
@@ -283,8 +276,8 @@ export function c1Tile(
     u = f32x4.pmax(u, z);
     v = f32x4.pmax(v, z);
   }
-  storeCols4(out, x, cols);
-  storeCols4(out + ldw, y, cols);
-  storeCols4(out + 2 * ldw, u, cols);
-  storeCols4(out + 3 * ldw, v, cols);
+  storeLanes(out, x, cols);
+  storeLanes(out + ldw, y, cols);
+  storeLanes(out + 2 * ldw, u, cols);
+  storeLanes(out + 3 * ldw, v, cols);
 }

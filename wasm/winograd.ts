@@ -16,19 +16,8 @@
 // Float32 rounding of the transforms keeps results within ~1e-6 relative of the direct convolution
 // for well-scaled inputs.
 
-import { loadN, madd, storeN } from './lanes';
+import { loadLanes, madd, storeLanes } from './lanes';
 import { tapOffsets, tile4x8 } from './tile';
-
-@inline
-function ld(p: usize, lanes: i32): v128 {
-  return lanes == 4 ? v128.load(p) : loadN(p, lanes);
-}
-
-@inline
-function st(p: usize, v: v128, lanes: i32): void {
-  if (lanes == 4) v128.store(p, v);
-  else storeN(p, v, lanes);
-}
 
 
 /** up [6][ceil(N/8)][C][8]: U[ξ] = G·g for every (c, n), from w [3, C, N] (the 3 taps along the axis). */
@@ -85,12 +74,12 @@ function transformIn(
   const two = f32x4.splat(2);
   const s42 = f32x4.sub(d4, d2);
   const t31 = f32x4.sub(d3, d1);
-  st(dst, madd(d0, four, madd(d2, minusFive, d4)), lanes);
-  st(dst + slice, madd(f32x4.add(d1, d2), minusFour, f32x4.add(d3, d4)), lanes);
-  st(dst + 2 * slice, madd(f32x4.sub(d1, d2), four, f32x4.sub(d4, d3)), lanes);
-  st(dst + 3 * slice, madd(t31, two, s42), lanes);
-  st(dst + 4 * slice, f32x4.sub(s42, f32x4.add(t31, t31)), lanes);
-  st(dst + 5 * slice, madd(d1, four, madd(d3, minusFive, d5)), lanes);
+  storeLanes(dst, madd(d0, four, madd(d2, minusFive, d4)), lanes);
+  storeLanes(dst + slice, madd(f32x4.add(d1, d2), minusFour, f32x4.add(d3, d4)), lanes);
+  storeLanes(dst + 2 * slice, madd(f32x4.sub(d1, d2), four, f32x4.sub(d4, d3)), lanes);
+  storeLanes(dst + 3 * slice, madd(t31, two, s42), lanes);
+  storeLanes(dst + 4 * slice, f32x4.sub(s42, f32x4.add(t31, t31)), lanes);
+  storeLanes(dst + 5 * slice, madd(d1, four, madd(d3, minusFive, d5)), lanes);
 }
 
 /**
@@ -139,12 +128,12 @@ function inputTransform(
         for (let c = 0; c < C; c += 4) {
           const lanes = min(4, C - c);
           const p = base + ((<usize>c) << 2);
-          const d0 = ld(p, lanes);
-          const d1 = ld(p + stride, lanes);
-          const d2 = ld(p + 2 * stride, lanes);
-          const d3 = ld(p + 3 * stride, lanes);
-          const d4 = ld(p + 4 * stride, lanes);
-          const d5 = ld(p + 5 * stride, lanes);
+          const d0 = loadLanes(p, lanes);
+          const d1 = loadLanes(p + stride, lanes);
+          const d2 = loadLanes(p + 2 * stride, lanes);
+          const d3 = loadLanes(p + 3 * stride, lanes);
+          const d4 = loadLanes(p + 4 * stride, lanes);
+          const d5 = loadLanes(p + 5 * stride, lanes);
           transformIn(d0, d1, d2, d3, d4, d5, dst + ((<usize>c) << 2), slice, lanes);
         }
       } else {
@@ -153,12 +142,12 @@ function inputTransform(
         for (let c = 0; c < C; c += 4) {
           const lanes = min(4, C - c);
           const p = base + ((<usize>c) << 2);
-          const d0 = a0 > 0 ? ld(p, lanes) : z;
-          const d1 = ld(p + stride, lanes);
-          const d2 = n > 2 ? ld(p + 2 * stride, lanes) : z;
-          const d3 = n > 3 ? ld(p + 3 * stride, lanes) : z;
-          const d4 = n > 4 ? ld(p + 4 * stride, lanes) : z;
-          const d5 = n > 5 ? ld(p + 5 * stride, lanes) : z;
+          const d0 = a0 > 0 ? loadLanes(p, lanes) : z;
+          const d1 = loadLanes(p + stride, lanes);
+          const d2 = n > 2 ? loadLanes(p + 2 * stride, lanes) : z;
+          const d3 = n > 3 ? loadLanes(p + 3 * stride, lanes) : z;
+          const d4 = n > 4 ? loadLanes(p + 4 * stride, lanes) : z;
+          const d5 = n > 5 ? loadLanes(p + 5 * stride, lanes) : z;
           transformIn(d0, d1, d2, d3, d4, d5, dst + ((<usize>c) << 2), slice, lanes);
         }
       }
@@ -235,7 +224,7 @@ function outputTransform(
         for (let n = 0; n < N; n += 4) {
           const lanes = min(4, N - n);
           const o = (<usize>n) << 2;
-          const bv = bias == 0 ? zero : ld(bias + o, lanes);
+          const bv = bias == 0 ? zero : loadLanes(bias + o, lanes);
           outputs(top + o, slice, bv, relu, four);
           outputs(bottom + o, slice, bv, relu, four + 64);
           // Outputs w = 4wt .. 4wt+3 of both rows; pooled columns 2wt (w 0, 1) and 2wt + 1 (w 2, 3).
@@ -243,8 +232,8 @@ function outputTransform(
           const w1 = f32x4.pmax(v128.load(four, 16), v128.load(four, 80));
           const w2 = f32x4.pmax(v128.load(four, 32), v128.load(four, 96));
           const w3 = f32x4.pmax(v128.load(four, 48), v128.load(four, 112));
-          st(dst + o, f32x4.pmax(w0, w1), lanes);
-          st(dst + rowN + o, f32x4.pmax(w2, w3), lanes);
+          storeLanes(dst + o, f32x4.pmax(w0, w1), lanes);
+          storeLanes(dst + rowN + o, f32x4.pmax(w2, w3), lanes);
         }
       }
     }
@@ -264,11 +253,11 @@ function outputTransform(
       for (let n = 0; n < N; n += 4) {
         const lanes = min(4, N - n);
         const o = (<usize>n) << 2;
-        outputs(src + o, slice, bias == 0 ? zero : ld(bias + o, lanes), relu, four);
-        st(first + o, v128.load(four), lanes);
-        if (valid > 1) st(first + stride + o, v128.load(four, 16), lanes);
-        if (valid > 2) st(first + 2 * stride + o, v128.load(four, 32), lanes);
-        if (valid > 3) st(first + 3 * stride + o, v128.load(four, 48), lanes);
+        outputs(src + o, slice, bias == 0 ? zero : loadLanes(bias + o, lanes), relu, four);
+        storeLanes(first + o, v128.load(four), lanes);
+        if (valid > 1) storeLanes(first + stride + o, v128.load(four, 16), lanes);
+        if (valid > 2) storeLanes(first + 2 * stride + o, v128.load(four, 32), lanes);
+        if (valid > 3) storeLanes(first + 3 * stride + o, v128.load(four, 48), lanes);
       }
       src += mRow;
     }
