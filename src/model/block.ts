@@ -34,9 +34,10 @@ export class ConvBlock {
   readonly bnT: BatchNorm;
   readonly convF: Conv2d;
   readonly bnF: BatchNorm;
+  private inputShape: readonly number[] = [];
 
   constructor(
-    engine: Engine,
+    private readonly engine: Engine,
     readonly name: string,
     readonly shape: ConvBlockShape,
     bn: BatchNormSettings,
@@ -66,15 +67,23 @@ export class ConvBlock {
   }
 
   forward(x: Tensor, mode: Mode): Tensor {
+    this.inputShape = x.shape;
     const t = this.bnT.forward(this.convT.forward(x, mode), mode);
     return this.bnF.forward(this.convF.forward(t, mode), mode);
   }
 
   /** Accumulates parameter gradients; returns d/dx only when `inputGrad` (the first block skips it). */
   backward(dy: Tensor, inputGrad: boolean): Tensor | undefined {
+    // The block's inner gradients (two full-resolution tensors) die inside it: allocating the input
+    // gradient first lets one scratch scope release them, which keeps the backward pass's peak at
+    // one block's temporaries instead of the sum over blocks.
+    const { engine } = this;
+    const dx = inputGrad ? engine.tensor(this.inputShape) : undefined;
+    const mark = engine.mark();
     const d = this.bnT.backward(this.convF.backward(this.bnF.backward(dy)));
-    if (inputGrad) return this.convT.backward(d);
-    this.convT.backwardParams(d);
-    return undefined;
+    if (dx) this.convT.backward(d, dx);
+    else this.convT.backwardParams(d);
+    engine.reset(mark);
+    return dx;
   }
 }

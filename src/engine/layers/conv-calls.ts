@@ -1,5 +1,5 @@
 import type { Engine } from '../engine.js';
-import type { Tensor } from '../tensor.js';
+import { expectShape, type Tensor } from '../tensor.js';
 import type { ConvGeometry } from './conv-geometry.js';
 import { accumulate } from './layer.js';
 
@@ -189,13 +189,21 @@ export function convBackwardParams(
   }
 }
 
-/** dx [B, H, W, C] = ∂/∂x of Σ dy·conv(x, w). */
-export function convBackwardData(engine: Engine, dy: Tensor, w: Tensor, g: ConvGeometry, N: number): Tensor {
+/** dx [B, H, W, C] = ∂/∂x of Σ dy·conv(x, w), written into `into` when given. */
+export function convBackwardData(
+  engine: Engine,
+  dy: Tensor,
+  w: Tensor,
+  g: ConvGeometry,
+  N: number,
+  into?: Tensor,
+): Tensor {
   const k = engine.kernels;
   const T = g.kh * g.kw;
   const packed = engine.tensor([Math.ceil(g.C / 8) * 8 * T * N]);
   k.conv_pack_weights_transposed(w.ptr, packed.ptr, T, g.C, N);
-  const dx = engine.tensor([g.B, g.H, g.W, g.C]);
+  const dx = into ?? engine.tensor([g.B, g.H, g.W, g.C]);
+  if (into) expectShape(into, [g.B, g.H, g.W, g.C], 'input gradient buffer');
   k.conv2d_backward_data(
     dy.ptr, packed.ptr, dx.ptr,
     g.B, g.H, g.W, g.C, g.OH, g.OW, N, g.kh, g.kw, g.sh, g.sw, g.pt, g.pl, engine.zeroRow(N),

@@ -169,10 +169,11 @@ export class Conv2d implements Layer {
     return y;
   }
 
-  backward(dy: Tensor): Tensor {
+  /** `into`: a tensor of the input's shape to write the input gradient in (default: a new one). */
+  backward(dy: Tensor, into?: Tensor): Tensor {
     const { g } = savedState(this.saved, this.name);
     const dz = this.backwardParams(dy);
-    return convBackwardData(this.engine, dz, this.weight.valueTensor, g, this.outChannels);
+    return convBackwardData(this.engine, dz, this.weight.valueTensor, g, this.outChannels, into);
   }
 
   /**
