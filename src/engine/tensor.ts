@@ -49,6 +49,20 @@ export class Tensor {
     return new Float32Array(this.memory.buffer, this.ptr, this.size);
   }
 
+  /** Rows start .. start+count of the first (batch) axis, as a view of the same memory. */
+  rows(start: number, count: number): Tensor {
+    const n = this.shape[0];
+    if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 1 || start + count > n) {
+      throw new MtaError('BAD_ARGUMENT', 'row range outside the tensor', {
+        subject: 'rows',
+        expected: `a range within 0 .. ${n}`,
+        actual: `${start} .. ${start + count}`,
+      });
+    }
+    const per = this.size / n;
+    return new Tensor(this.memory, this.ptr + start * per * 4, [count, ...this.shape.slice(1)]);
+  }
+
   /** The same memory under another shape with the same number of elements. */
   reshape(shape: readonly number[]): Tensor {
     const n = shapeSize(shape, 'reshape');

@@ -47,11 +47,6 @@ interface TaskPass {
 
 export const DEFAULT_BATCH_NORM: BatchNormSettings = { eps: 1e-3, momentum: 0.1 };
 
-function rowsView(t: Tensor, rows: TaskRows, engine: Engine): Tensor {
-  const per = t.size / t.shape[0];
-  return new Tensor(engine.memory, t.ptr + rows.start * per * 4, [rows.count, ...t.shape.slice(1)]);
-}
-
 export class MultiTaskNetwork {
   readonly encoder: ConvBlock[];
   readonly columns: AdapterColumn[];
@@ -230,11 +225,11 @@ export class MultiTaskNetwork {
           a = undefined;
           return;
         }
-        const encRows = rowsView(this.enc[l], r, this.engine);
+        const encRows = this.enc[l].rows(r.start, r.count);
         const input = a ? col.concats[l].forward([encRows, a]) : encRows;
         a = block.forward(input, mode);
       });
-      const encPooledRows = rowsView(this.encPooled!, r, this.engine);
+      const encPooledRows = this.encPooled!.rows(r.start, r.count);
       const feat =
         a && col.pool ? col.headConcat.forward([encPooledRows, col.pool.forward(a, mode)]) : encPooledRows;
       this.passes[t] = { rows: r, hasPrev, headHasAdapter: a !== undefined };
@@ -264,7 +259,7 @@ export class MultiTaskNetwork {
     }
     const addRows = (dst: Tensor | undefined, r: TaskRows, src: Tensor): void => {
       if (!dst) return;
-      const view = rowsView(dst, r, this.engine);
+      const view = dst.rows(r.start, r.count);
       k.add_f32(view.ptr, src.ptr, view.ptr, src.size);
     };
     this.columns.forEach((col, t) => {
