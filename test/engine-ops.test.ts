@@ -605,6 +605,8 @@ test('inference Winograd F(4,3) for 3x1 and 1x3 convs (with and without the fuse
     { x: [1, 3, 12, 32], n: 32, k: [1, 3], relu: false, pool: false },
     { x: [3, 5, 8, 36], n: 40, k: [1, 3], relu: true, pool: true },
     { x: [1, 4, 4, 32], n: 33, k: [1, 3], relu: true, pool: true },
+    { x: [2, 4, 8, 16], n: 16, k: [1, 3], relu: true, pool: true },
+    { x: [2, 8, 4, 16], n: 24, k: [3, 1], relu: true, pool: false },
     // Lengths that are not a multiple of 4: the last tile of a line is partial.
     { x: [2, 6, 3, 32], n: 32, k: [3, 1], relu: true, pool: false },
     { x: [3, 3, 2, 34], n: 40, k: [3, 1], relu: false, pool: false },
