@@ -647,15 +647,18 @@ test('inference Winograd F(4,3) for 3x1 and 1x3 convs (with and without the fuse
   }
 });
 
-test('a frozen conv packs its weights once (as a 1×1 conv over rows at widths ≤ 2): same output as packing per call, later weight writes ignored', async () => {
+test('a frozen conv packs its weights once (widths ≤ 2: a 1×1 conv over rows, or F(2,2) at width 2): same output as packing per call, later weight writes ignored', async () => {
   const engine = await createEngine();
   const rng = new Rng(21);
   for (const [i, c] of [
     { x: [2, 8, 6, 16], k: [3, 1], winograd: false },
     { x: [2, 4, 8, 32], k: [1, 3], winograd: true },
-    // Widths of 1 and 2: the frozen layer runs as a 1×1 conv over rows, skipping the padding taps.
-    { x: [2, 3, 2, 20], k: [1, 3], winograd: true },
-    { x: [1, 4, 1, 9], k: [1, 3], winograd: false },
+    // Widths of 1 and 2: the frozen layer runs as a 1×1 conv over rows, skipping the padding taps,
+    // or, at width 2 with Winograd allowed, as F(2,2)'s three GEMMs over rows.
+    { x: [2, 3, 2, 20], k: [1, 3], winograd: false, path: 'rows' },
+    { x: [1, 4, 1, 9], k: [1, 3], winograd: false, path: 'rows' },
+    { x: [2, 3, 2, 20], k: [1, 3], winograd: true, path: 'pair' },
+    { x: [3, 3, 2, 7], k: [1, 3], winograd: true, path: 'pair' },
   ].entries()) {
     const [B, H, W, C] = c.x;
     const make = (frozen: boolean) =>
@@ -677,11 +680,12 @@ test('a frozen conv packs its weights once (as a 1×1 conv over rows at widths �
     );
     const before = engine.kernels.conv_simd_tiles();
     const y0 = frozen.forward(x).data().slice();
-    if (W <= 2) {
-      // One register tile per 4 image rows and 8 of the W·24 row outputs: the row path ran.
-      const tiles = Math.ceil((B * H) / 4) * Math.ceil((W * 24) / 8);
-      assert.equal(engine.kernels.conv_simd_tiles() - before, tiles);
-    }
+    // Register tiles (4 rows × 8 outputs) prove which path ran: the row GEMM has W·24 outputs per
+    // image row, F(2,2) three GEMMs of 24.
+    const rowTiles = Math.ceil((B * H) / 4);
+    if (c.path === 'rows')
+      assert.equal(engine.kernels.conv_simd_tiles() - before, rowTiles * Math.ceil((W * 24) / 8));
+    if (c.path === 'pair') assert.equal(engine.kernels.conv_simd_tiles() - before, 3 * rowTiles * 3);
     assertClose(y0, plain.forward(x).data(), 1e-5, `case ${i}`);
     frozen.weight.value().fill(0);
     plain.weight.value().fill(0);

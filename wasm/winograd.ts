@@ -322,3 +322,45 @@ export function conv2d_forward_winograd(
     outputTransform(m, sliceM, bias, y, R0, rows, rowsPerImage, H, W, N, Np, along, relu != 0, pool != 0);
   }
 }
+
+// F(2,2) for a 1×3 'same' convolution over width 2, where the outer taps each meet one input:
+//   y0 = x0·w1 + x1·w2,  y1 = x0·w0 + x1·w1  (w_t: C×N)
+// takes 3 products per row instead of 4 with m = (x0 + x1)·w1:
+//   y0 = m + x1·(w2 − w1),  y1 = m + x0·(w0 − w1).
+// The three products are plain GEMMs over rows (the 1×1 conv kernel); these two kernels are the
+// transforms around them.
+
+/** For each row r of x [rows][2][C]: s[r] = x0 + x1, and x0, x1 copied out to their own arrays. */
+export function wino2_split(x: usize, s: usize, x0: usize, x1: usize, rows: i32, C: i32): void {
+  const row = (<usize>C) << 2;
+  for (let r = 0; r < rows; r++) {
+    const src = x + 2 * <usize>r * row;
+    const o = <usize>r * row;
+    for (let c = 0; c < C; c += 4) {
+      const lanes = min(4, C - c);
+      const b = (<usize>c) << 2;
+      const a0 = loadLanes(src + b, lanes);
+      const a1 = loadLanes(src + row + b, lanes);
+      storeLanes(s + o + b, f32x4.add(a0, a1), lanes);
+      storeLanes(x0 + o + b, a0, lanes);
+      storeLanes(x1 + o + b, a1, lanes);
+    }
+  }
+}
+
+/** y [rows][2][N]: y0 = act(m + a), y1 = act(m + b), from m, a, b [rows][N] (the bias is in m). */
+export function wino2_join(m: usize, a: usize, b: usize, y: usize, rows: i32, N: i32, relu: i32): void {
+  const row = (<usize>N) << 2;
+  const floor = relu ? f32x4.splat(0) : f32x4.splat(-Infinity);
+  for (let r = 0; r < rows; r++) {
+    const i = <usize>r * row;
+    const dst = y + 2 * i;
+    for (let n = 0; n < N; n += 4) {
+      const lanes = min(4, N - n);
+      const o = (<usize>n) << 2;
+      const mv = loadLanes(m + i + o, lanes);
+      storeLanes(dst + o, f32x4.pmax(f32x4.add(mv, loadLanes(a + i + o, lanes)), floor), lanes);
+      storeLanes(dst + row + o, f32x4.pmax(f32x4.add(mv, loadLanes(b + i + o, lanes)), floor), lanes);
+    }
+  }
+}

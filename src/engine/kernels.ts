@@ -50,6 +50,9 @@ export interface Kernels {
     B: number, H: number, W: number, C: number, N: number, along: number, relu: number, pool: number,
     chunkRows: number,
   ): void; // prettier-ignore
+  // F(2,2): the transforms around a 1×3 conv over width 2 (three GEMMs in between; see convForwardPair).
+  wino2_split(x: number, s: number, x0: number, x1: number, rows: number, C: number): void;
+  wino2_join(m: number, a: number, b: number, y: number, rows: number, N: number, relu: number): void;
 
   // wasm/batchnorm.ts: x [M, C]; ws are float64 workspaces.
   bn_moments(x: number, M: number, C: number, ws: number): void;

@@ -1,6 +1,6 @@
 import type { Engine } from '../engine.js';
 import { expectShape, type Tensor } from '../tensor.js';
-import type { ConvGeometry } from './conv-geometry.js';
+import { convGeometry, type ConvGeometry } from './conv-geometry.js';
 import { accumulate } from './layer.js';
 
 /**
@@ -108,6 +108,78 @@ export function rowWeights(
   }
   const tiled = bias && Float32Array.from({ length: W * N }, (_, i) => bias[i % N]);
   return { w: out, bias: tiled };
+}
+
+/**
+ * A frozen 1×3 'same' conv over width 2 (the last block of the reference encoder sees 3×2 inputs)
+ * runs as Winograd F(2,2) (wasm/winograd.ts): 3 C·N products per row instead of the 4 of the row
+ * GEMM, as three GEMMs over rows, m = (x0 + x1)·w1, a = x1·(w2 − w1), b = x0·(w0 − w1), then
+ * y0 = act(m + a), y1 = act(m + b).
+ */
+export function pairWinograd(g: ConvGeometry, pool2: boolean): boolean {
+  return (
+    g.kh === 1 && g.kw === 3 && g.pl === 1 && g.sh === 1 && g.sw === 1 && g.W === 2 && g.OW === 2 && !pool2
+  );
+}
+
+/** The three [C, N] weights of convForwardPair, w1, w2 − w1, w0 − w1 (w [1, 3, C, N]), and packed. */
+export interface PairWeights {
+  w1: PackedWeights;
+  d2: PackedWeights;
+  d0: PackedWeights;
+}
+
+interface PackedWeights {
+  w: Tensor;
+  packed: Tensor;
+}
+
+export function packPairWeights(
+  engine: Engine,
+  w: Float32Array,
+  C: number,
+  N: number,
+  name: string,
+): PairWeights {
+  // Copies: allocating the packed tensors may grow memory and detach `w`.
+  const tap = (t: number): Float32Array => w.slice(t * C * N, (t + 1) * C * N);
+  const [w0, w1, w2] = [tap(0), tap(1), tap(2)];
+  const g1 = convGeometry([1, 1, 1, C], [1, 1], [1, 1], 'valid', name);
+  const pack = (values: Float32Array): PackedWeights => {
+    const t = engine.persistentTensor([1, 1, C, N], `${name}.pair`);
+    t.data().set(values);
+    return { w: t, packed: packConvWeights(engine, t, g1, N, true) };
+  };
+  return {
+    w1: pack(w1),
+    d2: pack(w2.map((v, i) => v - w1[i])),
+    d0: pack(w0.map((v, i) => v - w1[i])),
+  };
+}
+
+/** y [B, H, 2, N] = act(conv(x, w) + bias) by F(2,2), for pairWinograd geometries. */
+export function convForwardPair(
+  engine: Engine,
+  x: Tensor,
+  packed: PairWeights,
+  bias: Tensor | undefined,
+  g: ConvGeometry,
+  N: number,
+  relu: boolean,
+): Tensor {
+  const k = engine.kernels;
+  const rows = g.B * g.H;
+  const [s, x0, x1] = [0, 1, 2].map(() => engine.tensor([rows, 1, 1, g.C]));
+  k.wino2_split(x.ptr, s.ptr, x0.ptr, x1.ptr, rows, g.C);
+  const g1 = convGeometry(s.shape, [1, 1], [1, 1], 'valid', 'F(2,2) product');
+  const gemm = (a: Tensor, w: PackedWeights, b: Tensor | undefined): Tensor =>
+    convForward(engine, a, w.w, b, g1, N, false, false, w.packed);
+  const m = gemm(s, packed.w1, bias);
+  const a = gemm(x1, packed.d2, undefined);
+  const b = gemm(x0, packed.d0, undefined);
+  const y = engine.tensor([g.B, g.H, 2, N]);
+  k.wino2_join(m.ptr, a.ptr, b.ptr, y.ptr, rows, N, relu ? 1 : 0);
+  return y;
 }
 
 /**

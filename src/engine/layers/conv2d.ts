@@ -7,11 +7,15 @@ import {
   convBackwardData,
   convBackwardParams,
   convForward,
+  convForwardPair,
   preActivationGrad,
   convForwardWinograd,
   packConvWeights,
+  packPairWeights,
   packWinogradWeights,
+  pairWinograd,
   rowsAsPixels,
+  type PairWeights,
   rowWeights,
   winogradAxis,
 } from './conv-calls.js';
@@ -73,6 +77,8 @@ export class Conv2d implements Layer {
   private saved: Saved | undefined;
   /** With `frozen`: the packed weights of the direct and the Winograd kernels, once packed. */
   private packed: { direct?: Tensor; winograd?: Tensor } = {};
+  /** With `frozen`: the weights of the F(2,2) path (see pairWinograd), once packed. */
+  private pairWeights: PairWeights | undefined;
   /** With `frozen`: per input width, the layer as a 1×1 conv over rows (see rowsAsPixels). */
   private rowConvs = new Map<number, { w: Tensor; bias: Tensor | undefined; packed: Tensor }>();
 
@@ -148,7 +154,10 @@ export class Conv2d implements Layer {
     const bias = this.bias?.valueTensor;
     const along = this.winograd ? winogradAxis(g, N, pool2) : -1;
     let y: Tensor;
-    if (frozen && along < 0 && rowsAsPixels(g, pool2)) {
+    if (frozen && this.winograd && pairWinograd(g, pool2)) {
+      this.pairWeights ??= packPairWeights(engine, this.weight.value(), g.C, N, this.name);
+      y = convForwardPair(engine, x, this.pairWeights, bias, g, N, relu);
+    } else if (frozen && along < 0 && rowsAsPixels(g, pool2)) {
       const r = this.rowConv(g);
       const xr = x.reshape([g.B, g.H, 1, g.W * g.C]);
       const g1 = convGeometry(xr.shape, [1, 1], [1, 1], 'valid', this.name);
