@@ -556,6 +556,14 @@ test('inference conv + bias + ReLU + fused 2x2 max-pool = max-pool of the conv (
     { x: [2, 6, 10, 4], n: 4, k: [1, 3], s: 1, pad: 'same' },
     { x: [1, 6, 6, 2], n: 2, k: [1, 3], s: 1, pad: 'same' },
     { x: [3, 5, 7, 6], n: 3, k: [3, 3], s: 1, pad: 'same' },
+    // 1×kw at stride 1, more than 4 channels: windows along row pairs, edge windows from a padded
+    // copy (odd sizes, partial panels and channel tails, padding wider than one window, kw = 1).
+    { x: [2, 6, 16, 8], n: 8, k: [1, 3], s: 1, pad: 'same' },
+    { x: [2, 7, 9, 3], n: 13, k: [1, 3], s: 1, pad: 'same' },
+    { x: [1, 4, 12, 5], n: 9, k: [1, 5], s: 1, pad: 'same' },
+    { x: [1, 4, 2, 4], n: 8, k: [1, 5], s: 1, pad: 'same' },
+    { x: [2, 4, 11, 6], n: 16, k: [1, 3], s: 1, pad: 'valid' },
+    { x: [1, 5, 6, 7], n: 12, k: [1, 1], s: 1, pad: 'same' },
   ];
   const engine = await createEngine();
   const rng = new Rng(11);

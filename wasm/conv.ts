@@ -21,7 +21,7 @@
 // Memory contract: kernels may read up to 28 bytes past the end of a row of x, dy, dw or bias (the JS
 // arena keeps that slack after every allocation); they never write outside their outputs.
 
-import { madd, storeRow8 } from './lanes';
+import { loadLanes, madd, storeLanes, storeRow8 } from './lanes';
 import { c1Tile, countTile, MAX_TAPS, tapOffsets, tile4x8, tile8x4, tilesComputed } from './tile';
 
 const TABLE_ENTRIES: i32 = MAX_TAPS << 2;
@@ -301,6 +301,76 @@ export function conv2d_forward(
 }
 
 /**
+ * conv2d_forward_pool2 for 1×kw kernels at stride 1 without vertical padding (the frequency convs):
+ * the windows of a pair of output rows have affine anchors along the row, so no pointer tables are
+ * built, and every window runs the flat K loop (ADJACENT_TAPS). A window whose receptive field
+ * crosses the left or right padding reads a zero-padded copy of its 2 × (kw + 1) input pixels,
+ * made in `table` (the caller checks that it fits).
+ */
+function pooledRowConv(
+  x: usize,
+  wp: usize,
+  bias: usize,
+  y: usize,
+  B: i32,
+  H: i32,
+  W: i32,
+  C: i32,
+  OH: i32,
+  OW: i32,
+  N: i32,
+  kw: i32,
+  pl: i32,
+  relu: bool,
+  zeros: usize,
+): void {
+  const row = (<usize>C) << 2;
+  const PH = OH >> 1;
+  const PW = OW >> 1;
+  const K = kw * C;
+  const span = kw + 1; // input pixels under a window's two output columns
+  const rowStep = <usize>W * row;
+  const copyStep = <usize>span * row;
+  const panelBytes = (<usize>K * 8) << 2;
+  const ldo = (<usize>N) << 2;
+  store<usize>(tapOffsets, 0);
+  for (let b = 0; b < B; b++) {
+    for (let ph = 0; ph < PH; ph++) {
+      const src = x + <usize>((b * H + 2 * ph) * W) * row;
+      const dst = y + <usize>((b * PH + ph) * PW) * ldo;
+      for (let n0 = 0; n0 < N; n0 += 8) {
+        const cols = min(8, N - n0);
+        const panel = wp + <usize>(n0 >> 3) * panelBytes;
+        const bn = bias == 0 ? 0 : bias + ((<usize>n0) << 2);
+        for (let pw = 0; pw < PW; pw++) {
+          const iw0 = 2 * pw - pl;
+          let anchor = src + <usize>iw0 * row;
+          let step2 = rowStep;
+          if (iw0 < 0 || iw0 + span > W) {
+            for (let r = 0; r < 2; r++) {
+              for (let j = 0; j < span; j++) {
+                const iw = iw0 + j;
+                const from = <u32>iw < <u32>W ? src + <usize>r * rowStep + <usize>iw * row : zeros;
+                const to = table + <usize>(r * span + j) * row;
+                for (let c = 0; c < C; c += 4) {
+                  const lanes = min(4, C - c);
+                  const o = (<usize>c) << 2;
+                  storeLanes(to + o, loadLanes(from + o, lanes), lanes);
+                }
+              }
+            }
+            anchor = table;
+            step2 = copyStep;
+          }
+          const out = dst + <usize>pw * ldo + ((<usize>n0) << 2);
+          tile4x8(anchor, row, step2, 0, 1, K, panel, bn, relu, true, out, ldo, 4, cols);
+        }
+      }
+    }
+  }
+}
+
+/**
  * Inference: y = maxpool2x2(act(conv(x, w) + bias)), y [B, floor(OH/2), floor(OW/2), N]. Each register
  * tile is one 2×2 window of output pixels, so the full-resolution output is never written.
  */
@@ -325,6 +395,10 @@ export function conv2d_forward_pool2(
   relu: i32,
   zeros: usize,
 ): void {
+  if (kh == 1 && sh == 1 && sw == 1 && pt == 0 && N > 4 && 2 * (kw + 1) * C <= TABLE_ENTRIES) {
+    pooledRowConv(x, wp, bias, y, B, H, W, C, OH, OW, N, kw, pl, relu != 0, zeros);
+    return;
+  }
   const T = kh * kw;
   const PH = OH >> 1;
   const PW = OW >> 1;
