@@ -22,7 +22,7 @@
 // arena keeps that slack after every allocation); they never write outside their outputs.
 
 import { loadLanes, madd, storeLanes, storeRow8 } from './lanes';
-import { c1Tile, countTile, MAX_TAPS, tapOffsets, tile4x8, tile8x4, tilesComputed } from './tile';
+import { c1Tile, countTiles, MAX_TAPS, tapOffsets, tile4x8, tile8x4, tilesComputed } from './tile';
 
 const TABLE_ENTRIES: i32 = MAX_TAPS << 2;
 const table: usize = memory.data(TABLE_ENTRIES << 2, 16);
@@ -297,6 +297,7 @@ export function conv2d_forward(
       }
       panel += panelBytes;
     }
+    countTiles(tiles * ((N + 7) >> 3));
   }
 }
 
@@ -368,6 +369,7 @@ function pooledRowConv(
       }
     }
   }
+  countTiles(B * PH * PW * ((N + 7) >> 3));
 }
 
 /**
@@ -472,6 +474,7 @@ export function conv2d_forward_pool2(
           N,
         );
       }
+      countTiles(tiles);
       continue;
     }
     let panel = wp;
@@ -503,6 +506,7 @@ export function conv2d_forward_pool2(
       }
       panel += panelBytes;
     }
+    countTiles(tiles * ((N + 7) >> 3));
   }
 }
 
@@ -617,6 +621,7 @@ export function conv2d_backward_data(
       }
       panel += panelBytes;
     }
+    countTiles(tiles * ((C + 7) >> 3));
   }
 }
 
@@ -669,7 +674,7 @@ function reduce4x8(
   storeRow8(dwp + ldw, a10, a11, cols);
   storeRow8(dwp + 2 * ldw, a20, a21, cols);
   storeRow8(dwp + 3 * ldw, a30, a31, cols);
-  countTile();
+  countTiles(1);
 }
 
 /** As reduce4x8 for a single input channel (channel counts that are not a multiple of 4). */

@@ -17,7 +17,7 @@
 // for well-scaled inputs.
 
 import { loadLanes, madd, storeLanes } from './lanes';
-import { tapOffsets, tile4x8 } from './tile';
+import { countTiles, tapOffsets, tile4x8 } from './tile';
 
 
 /** up [6][ceil(N/8)][C][8]: U[ξ] = G·g for every (c, n), from w [3, C, N] (the 3 taps along the axis). */
@@ -319,6 +319,7 @@ export function conv2d_forward_winograd(
         }
       }
     }
+    countTiles(6 * ((P + 3) >> 2) * (Np >> 3));
     outputTransform(m, sliceM, bias, y, R0, rows, rowsPerImage, H, W, N, Np, along, relu != 0, pool != 0);
   }
 }
