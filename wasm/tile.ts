@@ -233,10 +233,11 @@ export function tile8x4(
 }
 
 /**
- * One-input-channel conv (conv2d_forward_c1), 4 output pixels of a row × one 4-channel half:
+ * One-input-channel conv (conv2d_forward_c1), 4 output pixels of a row × 8 output channels:
  * act(b + Σ_t x_t·w_t) for up to 3 taps at p, p + o1, p + o2, pixel k's input at +4k bytes, stored
- * (`cols` ≤ 4 lanes) at out + k·ldw. Four pixels keep four multiply-add chains in flight; one pixel
- * at a time is bound by a single chain's latency (measured).
+ * (`cols` ≤ 8 lanes) at out + k·ldw. Each input value is broadcast once for both 4-channel halves;
+ * eight independent multiply-add chains stay in flight (one pixel at a time is bound by a single
+ * chain's latency, measured).
  */
 @inline
 export function c1Tile(
@@ -244,40 +245,72 @@ export function c1Tile(
   o1: usize,
   o2: usize,
   T: i32,
-  w0: v128,
-  w1: v128,
-  w2: v128,
-  b: v128,
+  w00: v128,
+  w01: v128,
+  w10: v128,
+  w11: v128,
+  w20: v128,
+  w21: v128,
+  b0: v128,
+  b1: v128,
   relu: bool,
   out: usize,
   ldw: usize,
   cols: i32,
 ): void {
-  let x = madd(v128.load32_splat(p), w0, b);
-  let y = madd(v128.load32_splat(p, 4), w0, b);
-  let u = madd(v128.load32_splat(p, 8), w0, b);
-  let v = madd(v128.load32_splat(p, 12), w0, b);
+  let a = v128.load32_splat(p);
+  let x0 = madd(a, w00, b0);
+  let x1 = madd(a, w01, b1);
+  a = v128.load32_splat(p, 4);
+  let y0 = madd(a, w00, b0);
+  let y1 = madd(a, w01, b1);
+  a = v128.load32_splat(p, 8);
+  let u0 = madd(a, w00, b0);
+  let u1 = madd(a, w01, b1);
+  a = v128.load32_splat(p, 12);
+  let v0 = madd(a, w00, b0);
+  let v1 = madd(a, w01, b1);
   if (T > 1) {
-    x = madd(v128.load32_splat(p + o1), w1, x);
-    y = madd(v128.load32_splat(p + o1, 4), w1, y);
-    u = madd(v128.load32_splat(p + o1, 8), w1, u);
-    v = madd(v128.load32_splat(p + o1, 12), w1, v);
+    a = v128.load32_splat(p + o1);
+    x0 = madd(a, w10, x0);
+    x1 = madd(a, w11, x1);
+    a = v128.load32_splat(p + o1, 4);
+    y0 = madd(a, w10, y0);
+    y1 = madd(a, w11, y1);
+    a = v128.load32_splat(p + o1, 8);
+    u0 = madd(a, w10, u0);
+    u1 = madd(a, w11, u1);
+    a = v128.load32_splat(p + o1, 12);
+    v0 = madd(a, w10, v0);
+    v1 = madd(a, w11, v1);
   }
   if (T > 2) {
-    x = madd(v128.load32_splat(p + o2), w2, x);
-    y = madd(v128.load32_splat(p + o2, 4), w2, y);
-    u = madd(v128.load32_splat(p + o2, 8), w2, u);
-    v = madd(v128.load32_splat(p + o2, 12), w2, v);
+    a = v128.load32_splat(p + o2);
+    x0 = madd(a, w20, x0);
+    x1 = madd(a, w21, x1);
+    a = v128.load32_splat(p + o2, 4);
+    y0 = madd(a, w20, y0);
+    y1 = madd(a, w21, y1);
+    a = v128.load32_splat(p + o2, 8);
+    u0 = madd(a, w20, u0);
+    u1 = madd(a, w21, u1);
+    a = v128.load32_splat(p + o2, 12);
+    v0 = madd(a, w20, v0);
+    v1 = madd(a, w21, v1);
   }
   if (relu) {
     const z = f32x4.splat(0);
-    x = f32x4.pmax(x, z);
-    y = f32x4.pmax(y, z);
-    u = f32x4.pmax(u, z);
-    v = f32x4.pmax(v, z);
+    x0 = f32x4.pmax(x0, z);
+    x1 = f32x4.pmax(x1, z);
+    y0 = f32x4.pmax(y0, z);
+    y1 = f32x4.pmax(y1, z);
+    u0 = f32x4.pmax(u0, z);
+    u1 = f32x4.pmax(u1, z);
+    v0 = f32x4.pmax(v0, z);
+    v1 = f32x4.pmax(v1, z);
   }
-  storeLanes(out, x, cols);
-  storeLanes(out + ldw, y, cols);
-  storeLanes(out + 2 * ldw, u, cols);
-  storeLanes(out + 3 * ldw, v, cols);
+  storeRow8(out, x0, x1, cols);
+  storeRow8(out + ldw, y0, y1, cols);
+  storeRow8(out + 2 * ldw, u0, u1, cols);
+  storeRow8(out + 3 * ldw, v0, v1, cols);
 }
