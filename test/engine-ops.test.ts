@@ -601,25 +601,32 @@ test('inference conv + bias + ReLU + fused 2x2 max-pool = max-pool of the conv (
   }
 });
 
-test('inference Winograd F(4,3) for 3x1 and 1x3 convs (with and without the fused pool) = direct conv', async () => {
+test('inference Winograd F(4,3) and F(6,3) for 3x1 and 1x3 convs (with and without the fused pool) = direct conv', async () => {
+  // tile: the outputs per Winograd tile along the conv axis: 4 (F(4,3)), or 6 (F(6,3)) for 3×1
+  // convs whose height takes fewer multiplies that way.
   const cases: {
     x: [number, number, number, number];
     n: number;
     k: [number, number];
     relu: boolean;
     pool: boolean;
+    tile: 4 | 6;
   }[] = [
-    { x: [2, 8, 5, 33], n: 35, k: [3, 1], relu: true, pool: false },
-    { x: [1, 3, 12, 32], n: 32, k: [1, 3], relu: false, pool: false },
-    { x: [3, 5, 8, 36], n: 40, k: [1, 3], relu: true, pool: true },
-    { x: [1, 4, 4, 32], n: 33, k: [1, 3], relu: true, pool: true },
-    { x: [2, 4, 8, 16], n: 16, k: [1, 3], relu: true, pool: true },
-    { x: [2, 8, 4, 16], n: 24, k: [3, 1], relu: true, pool: false },
-    // Lengths that are not a multiple of 4: the last tile of a line is partial.
-    { x: [2, 6, 3, 32], n: 32, k: [3, 1], relu: true, pool: false },
-    { x: [3, 3, 2, 34], n: 40, k: [3, 1], relu: false, pool: false },
-    { x: [2, 3, 7, 32], n: 32, k: [1, 3], relu: true, pool: false },
-    { x: [1, 5, 8, 32], n: 32, k: [1, 3], relu: true, pool: true },
+    { x: [2, 8, 5, 33], n: 35, k: [3, 1], relu: true, pool: false, tile: 4 },
+    { x: [1, 3, 12, 32], n: 32, k: [1, 3], relu: false, pool: false, tile: 4 },
+    { x: [3, 5, 8, 36], n: 40, k: [1, 3], relu: true, pool: true, tile: 4 },
+    { x: [1, 4, 4, 32], n: 33, k: [1, 3], relu: true, pool: true, tile: 4 },
+    { x: [2, 4, 8, 16], n: 16, k: [1, 3], relu: true, pool: true, tile: 4 },
+    { x: [2, 8, 4, 16], n: 24, k: [3, 1], relu: true, pool: false, tile: 4 },
+    { x: [2, 12, 3, 40], n: 36, k: [3, 1], relu: true, pool: false, tile: 6 },
+    { x: [3, 6, 4, 16], n: 16, k: [3, 1], relu: false, pool: false, tile: 6 },
+    // Lengths that are not a multiple of the tile: the last tile of a line is partial.
+    { x: [2, 6, 3, 32], n: 32, k: [3, 1], relu: true, pool: false, tile: 6 },
+    { x: [3, 3, 2, 34], n: 40, k: [3, 1], relu: false, pool: false, tile: 4 },
+    { x: [2, 3, 7, 32], n: 32, k: [1, 3], relu: true, pool: false, tile: 4 },
+    { x: [1, 5, 8, 32], n: 32, k: [1, 3], relu: true, pool: true, tile: 4 },
+    { x: [2, 11, 2, 18], n: 20, k: [3, 1], relu: true, pool: false, tile: 6 },
+    { x: [1, 5, 3, 16], n: 17, k: [3, 1], relu: false, pool: false, tile: 6 },
   ];
   const engine = await createEngine();
   const rng = new Rng(12);
@@ -638,13 +645,13 @@ test('inference Winograd F(4,3) for 3x1 and 1x3 convs (with and without the fuse
     const xs = Float32Array.from({ length: B * H * W * C }, () => rng.normal());
     const before = engine.kernels.conv_simd_tiles();
     const y = conv.forward(engine.fromValues(c.x, xs));
-    // Proof that F(4,3) ran: its 6 GEMMs over the tiles (4 outputs each along the conv axis; these
-    // small layers take one chunk) compute exactly this many 4×8 register tiles.
+    // Proof that Winograd ran with the expected tile: its tile + 2 GEMMs over the tiles (these small
+    // layers take one chunk) compute exactly this many 4×8 register tiles.
     const along = c.k[0] === 1;
     const wTiles = c.pool ? (H & ~1) * (W / 4) : H * Math.ceil(W / 4);
-    const P = B * (along ? wTiles : Math.ceil(H / 4) * W);
-    const tiles = 6 * Math.ceil(P / 4) * Math.ceil(c.n / 8);
-    assert.equal(engine.kernels.conv_simd_tiles() - before, tiles);
+    const P = B * (along ? wTiles : Math.ceil(H / c.tile) * W);
+    const tiles = (c.tile + 2) * Math.ceil(P / 4) * Math.ceil(c.n / 8);
+    assert.equal(engine.kernels.conv_simd_tiles() - before, tiles, `case ${i}: register tiles`);
     const g = convGeometry(c.x, c.k, [1, 1], 'same', 'ref');
     const full = conv2dForward(xs, conv.weight.value(), conv.bias!.value(), g, c.n, c.relu);
     const ref = c.pool

@@ -20,8 +20,11 @@ import { loadLanes, madd, storeLanes } from './lanes';
 import { countTiles, tapOffsets, tile4x8 } from './tile';
 
 
-/** up [6][ceil(N/8)][C][8]: U[ξ] = G·g for every (c, n), from w [3, C, N] (the 3 taps along the axis). */
-export function wino_pack_weights(w: usize, up: usize, C: i32, N: i32): void {
+/**
+ * up [α][ceil(N/8)][C][8]: U[ξ] = G·g for every (c, n), from w [3, C, N] (the 3 taps along the
+ * axis); α = tile + 2 points, tile = 4 (F(4,3)) or 6 (F(6,3)).
+ */
+export function wino_pack_weights(w: usize, up: usize, C: i32, N: i32, tile: i32): void {
   const panels = (N + 7) >> 3;
   const slice = (<usize>(panels * C * 8)) << 2;
   const tap = (<usize>(C * N)) << 2;
@@ -32,17 +35,28 @@ export function wino_pack_weights(w: usize, up: usize, C: i32, N: i32): void {
       const g1 = load<f32>(src + tap);
       const g2 = load<f32>(src + 2 * tap);
       const at = up + ((<usize>((((n >> 3) * C + c) << 3) + (n & 7))) << 2);
-      store<f32>(at, g0 / 4);
-      store<f32>(at + slice, -(g0 + g1 + g2) / 6);
-      store<f32>(at + 2 * slice, -(g0 - g1 + g2) / 6);
-      store<f32>(at + 3 * slice, g0 / 24 + g1 / 12 + g2 / 6);
-      store<f32>(at + 4 * slice, g0 / 24 - g1 / 12 + g2 / 6);
-      store<f32>(at + 5 * slice, g2);
+      if (tile == 6) {
+        store<f32>(at, g0);
+        store<f32>(at + slice, (-2 * (g0 + g1 + g2)) / 9);
+        store<f32>(at + 2 * slice, (-2 * (g0 - g1 + g2)) / 9);
+        store<f32>(at + 3 * slice, g0 / 90 + g1 / 45 + (2 * g2) / 45);
+        store<f32>(at + 4 * slice, g0 / 90 - g1 / 45 + (2 * g2) / 45);
+        store<f32>(at + 5 * slice, (32 * g0) / 45 + (16 * g1) / 45 + (8 * g2) / 45);
+        store<f32>(at + 6 * slice, (32 * g0) / 45 - (16 * g1) / 45 + (8 * g2) / 45);
+        store<f32>(at + 7 * slice, g2);
+      } else {
+        store<f32>(at, g0 / 4);
+        store<f32>(at + slice, -(g0 + g1 + g2) / 6);
+        store<f32>(at + 2 * slice, -(g0 - g1 + g2) / 6);
+        store<f32>(at + 3 * slice, g0 / 24 + g1 / 12 + g2 / 6);
+        store<f32>(at + 4 * slice, g0 / 24 - g1 / 12 + g2 / 6);
+        store<f32>(at + 5 * slice, g2);
+      }
     }
   }
   // Zero the padding columns of the last panel once, so the GEMM tile reads finite zeros.
   if (N & 7) {
-    for (let xi = 0; xi < 6; xi++) {
+    for (let xi = 0; xi < tile + 2; xi++) {
       for (let c = 0; c < C; c++) {
         for (let n = N; n < panels << 3; n++) {
           store<f32>(up + <usize>xi * slice + ((<usize>((((n >> 3) * C + c) << 3) + (n & 7))) << 2), 0);
@@ -264,11 +278,158 @@ function outputTransform(
   }
 }
 
+// F(6,3) (α = 8 points 0, ±1, ±2, ±1/2, ∞; the matrices of Lavin & Gray's wincnn), for 3×1 convs
+// whose height it covers with fewer multiplies than F(4,3): 8 per 6 outputs instead of 6 per 4
+// (heights 6, 12, 24 of the reference encoder; at height 6, 8 instead of F(4,3)'s 12).
+
+/** Bᵀ·d of F(6,3) for one channel vector: the 8 transformed rows at dst + ξ·slice. */
+@inline
+function transformIn6(
+  d0: v128,
+  d1: v128,
+  d2: v128,
+  d3: v128,
+  d4: v128,
+  d5: v128,
+  d6: v128,
+  d7: v128,
+  dst: usize,
+  slice: usize,
+  lanes: i32,
+): void {
+  const t1 = madd(d4, f32x4.splat(-4.25), f32x4.add(d2, d6));
+  const t2 = madd(d3, f32x4.splat(-4.25), f32x4.add(d1, d5));
+  const t3 = madd(d4, f32x4.splat(-1.25), madd(d2, f32x4.splat(0.25), d6));
+  const t4 = madd(d5, f32x4.splat(2), madd(d3, f32x4.splat(-2.5), f32x4.mul(d1, f32x4.splat(0.5))));
+  const t5 = madd(madd(d4, f32x4.splat(-1.25), d2), f32x4.splat(4), d6);
+  const t6 = madd(d5, f32x4.splat(0.5), madd(d3, f32x4.splat(-2.5), f32x4.add(d1, d1)));
+  storeLanes(dst, madd(f32x4.sub(d4, d2), f32x4.splat(5.25), f32x4.sub(d0, d6)), lanes);
+  storeLanes(dst + slice, f32x4.add(t1, t2), lanes);
+  storeLanes(dst + 2 * slice, f32x4.sub(t1, t2), lanes);
+  storeLanes(dst + 3 * slice, f32x4.add(t3, t4), lanes);
+  storeLanes(dst + 4 * slice, f32x4.sub(t3, t4), lanes);
+  storeLanes(dst + 5 * slice, f32x4.add(t5, t6), lanes);
+  storeLanes(dst + 6 * slice, f32x4.sub(t5, t6), lanes);
+  storeLanes(dst + 7 * slice, madd(f32x4.sub(d3, d5), f32x4.splat(5.25), f32x4.sub(d7, d1)), lanes);
+}
+
+/**
+ * V[ξ][i][C] of F(6,3) along H for tile rows R0 .. R0+rows (tile row = 6 image rows of one image,
+ * W tiles, one per column); input k of a tile is image row 6r − 1 + k, zero outside the image.
+ */
+function inputTransform6(
+  x: usize,
+  v: usize,
+  slice: usize,
+  R0: i32,
+  rows: i32,
+  rowsPerImage: i32,
+  H: i32,
+  W: i32,
+  C: i32,
+): void {
+  const row = (<usize>C) << 2;
+  const stride = <usize>W * row;
+  const z = f32x4.splat(0);
+  let dst = v;
+  for (let R = R0; R < R0 + rows; R++) {
+    const b = R / rowsPerImage;
+    const h0 = (R % rowsPerImage) * 6 - 1; // image row of input 0
+    const n = H - h0; // inputs k < n exist (and k ≥ 1 when h0 < 0)
+    const whole = h0 >= 0 && n >= 8 && (C & 3) == 0;
+    for (let i = 0; i < W; i++) {
+      const base = x + <usize>((b * H + h0) * W + i) * row;
+      for (let c = 0; c < C; c += 4) {
+        const lanes = min(4, C - c);
+        const p = base + ((<usize>c) << 2);
+        if (whole) {
+          transformIn6(
+            v128.load(p), v128.load(p + stride), v128.load(p + 2 * stride), v128.load(p + 3 * stride),
+            v128.load(p + 4 * stride), v128.load(p + 5 * stride), v128.load(p + 6 * stride),
+            v128.load(p + 7 * stride), dst + ((<usize>c) << 2), slice, 4,
+          ); // prettier-ignore
+        } else {
+          transformIn6(
+            h0 >= 0 ? loadLanes(p, lanes) : z,
+            n > 1 ? loadLanes(p + stride, lanes) : z,
+            n > 2 ? loadLanes(p + 2 * stride, lanes) : z,
+            n > 3 ? loadLanes(p + 3 * stride, lanes) : z,
+            n > 4 ? loadLanes(p + 4 * stride, lanes) : z,
+            n > 5 ? loadLanes(p + 5 * stride, lanes) : z,
+            n > 6 ? loadLanes(p + 6 * stride, lanes) : z,
+            n > 7 ? loadLanes(p + 7 * stride, lanes) : z,
+            dst + ((<usize>c) << 2), slice, lanes,
+          ); // prettier-ignore
+        }
+      }
+      dst += row;
+    }
+  }
+}
+
+/** Stores act(bias + Aᵀ·M) of F(6,3) for the chunk's tiles (tile rows R0 .. R0+rows), along H. */
+function outputTransform6(
+  m: usize,
+  slice: usize,
+  bias: usize,
+  y: usize,
+  R0: i32,
+  rows: i32,
+  rowsPerImage: i32,
+  H: i32,
+  W: i32,
+  N: i32,
+  Np: i32,
+  relu: bool,
+): void {
+  const rowN = (<usize>N) << 2;
+  const mRow = (<usize>Np) << 2;
+  const stride = <usize>W * rowN;
+  const floor = relu ? f32x4.splat(0) : f32x4.splat(-Infinity);
+  let src = m;
+  for (let R = R0; R < R0 + rows; R++) {
+    const b = R / rowsPerImage;
+    const h0 = (R % rowsPerImage) * 6;
+    const valid = min(6, H - h0);
+    for (let i = 0; i < W; i++) {
+      const first = y + <usize>((b * H + h0) * W + i) * rowN;
+      for (let n = 0; n < N; n += 4) {
+        const lanes = min(4, N - n);
+        const o = (<usize>n) << 2;
+        const q = src + o;
+        const bv = bias == 0 ? f32x4.splat(0) : loadLanes(bias + o, lanes);
+        const m0 = v128.load(q);
+        const m1 = v128.load(q + slice);
+        const m2 = v128.load(q + 2 * slice);
+        const m3 = v128.load(q + 3 * slice);
+        const m4 = v128.load(q + 4 * slice);
+        const m5 = v128.load(q + 5 * slice);
+        const m6 = v128.load(q + 6 * slice);
+        const m7 = v128.load(q + 7 * slice);
+        const s1 = f32x4.add(f32x4.add(m1, m2), bv);
+        const e1 = f32x4.add(f32x4.sub(m1, m2), bv);
+        const s2 = f32x4.add(m3, m4);
+        const e2 = f32x4.sub(m3, m4);
+        const s3 = f32x4.add(m5, m6);
+        const e3 = f32x4.sub(m5, m6);
+        const p = first + o;
+        storeLanes(p, f32x4.pmax(f32x4.add(f32x4.add(m0, s1), f32x4.add(s2, s3)), floor), lanes);
+        if (valid > 1) storeLanes(p + stride, f32x4.pmax(madd(e3, f32x4.splat(0.5), madd(e2, f32x4.splat(2), e1)), floor), lanes);
+        if (valid > 2) storeLanes(p + 2 * stride, f32x4.pmax(madd(s3, f32x4.splat(0.25), madd(s2, f32x4.splat(4), s1)), floor), lanes);
+        if (valid > 3) storeLanes(p + 3 * stride, f32x4.pmax(madd(e3, f32x4.splat(0.125), madd(e2, f32x4.splat(8), e1)), floor), lanes);
+        if (valid > 4) storeLanes(p + 4 * stride, f32x4.pmax(madd(s3, f32x4.splat(0.0625), madd(s2, f32x4.splat(16), s1)), floor), lanes);
+        if (valid > 5) storeLanes(p + 5 * stride, f32x4.pmax(f32x4.add(madd(e3, f32x4.splat(0.03125), madd(e2, f32x4.splat(32), e1)), m7), floor), lanes);
+      }
+      src += mRow;
+    }
+  }
+}
+
 /**
  * y = act(conv(x, w) + bias) (pool == 0), or its 2×2 max-pool (pool != 0: 1×3 with W a multiple of
- * 4), by F(4,3), over chunks of `chunkRows` tile rows (even with pool). up from wino_pack_weights;
- * workspace v: (6·Pc + 4)·C floats and m: 6·Pc·Np floats, Pc = chunkRows · (tiles per tile row),
- * Np = 8·ceil(N/8).
+ * 4), by F(4,3) (tile 4) or, for 3×1 without pool, F(6,3) (tile 6), over chunks of `chunkRows` tile
+ * rows (even with pool). up from wino_pack_weights with the same tile; workspace v: (α·Pc + 4)·C
+ * floats and m: α·Pc·Np floats, α = tile + 2, Pc = chunkRows · (tiles per tile row), Np = 8·ceil(N/8).
  */
 export function conv2d_forward_winograd(
   x: usize,
@@ -286,13 +447,15 @@ export function conv2d_forward_winograd(
   relu: i32,
   pool: i32,
   chunkRows: i32,
+  tile: i32,
 ): void {
+  const alpha = tile + 2;
   const Np = ((N + 7) >> 3) << 3;
   const rowC = (<usize>C) << 2;
   const rowN = (<usize>Np) << 2;
   const tilesInRow = along ? (W + 3) >> 2 : W;
   // With the pool an odd last image row has no partner and is never read.
-  const rowsPerImage = along ? (pool ? H & ~1 : H) : (H + 3) >> 2;
+  const rowsPerImage = along ? (pool ? H & ~1 : H) : (H + tile - 1) / tile;
   const totalRows = B * rowsPerImage;
   const panelBytes = (<usize>(C * 8)) << 2;
   store<usize>(tapOffsets, 0); // rows of V are contiguous: one tap at offset 0
@@ -301,9 +464,10 @@ export function conv2d_forward_winograd(
     const P = rows * tilesInRow;
     const sliceV = <usize>P * rowC;
     const sliceM = <usize>P * rowN;
-    inputTransform(x, v, sliceV, R0, rows, rowsPerImage, H, W, C, along);
-    // Six GEMMs M[ξ] = V[ξ]·U[ξ].
-    for (let xi = 0; xi < 6; xi++) {
+    if (tile == 6) inputTransform6(x, v, sliceV, R0, rows, rowsPerImage, H, W, C);
+    else inputTransform(x, v, sliceV, R0, rows, rowsPerImage, H, W, C, along);
+    // α GEMMs M[ξ] = V[ξ]·U[ξ].
+    for (let xi = 0; xi < alpha; xi++) {
       const vs = v + <usize>xi * sliceV;
       const ms = m + <usize>xi * sliceM;
       const us = up + <usize>xi * <usize>(Np >> 3) * panelBytes;
@@ -319,8 +483,9 @@ export function conv2d_forward_winograd(
         }
       }
     }
-    countTiles(6 * ((P + 3) >> 2) * (Np >> 3));
-    outputTransform(m, sliceM, bias, y, R0, rows, rowsPerImage, H, W, N, Np, along, relu != 0, pool != 0);
+    countTiles(alpha * ((P + 3) >> 2) * (Np >> 3));
+    if (tile == 6) outputTransform6(m, sliceM, bias, y, R0, rows, rowsPerImage, H, W, N, Np, relu != 0);
+    else outputTransform(m, sliceM, bias, y, R0, rows, rowsPerImage, H, W, N, Np, along, relu != 0, pool != 0);
   }
 }
 

@@ -43,12 +43,13 @@ export interface Kernels {
     kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, zeros: number,
   ): void; // prettier-ignore
 
-  // wasm/winograd.ts: F(4,3) for 3×1 / 1×3 convolutions at inference (along: 0 = H, 1 = W).
-  wino_pack_weights(w: number, up: number, C: number, N: number): void;
+  // wasm/winograd.ts: F(4,3) and F(6,3) (tile 4 or 6) for 3×1 / 1×3 convolutions at inference
+  // (along: 0 = H, 1 = W).
+  wino_pack_weights(w: number, up: number, C: number, N: number, tile: number): void;
   conv2d_forward_winograd(
     x: number, up: number, bias: number, y: number, v: number, m: number,
     B: number, H: number, W: number, C: number, N: number, along: number, relu: number, pool: number,
-    chunkRows: number,
+    chunkRows: number, tile: number,
   ): void; // prettier-ignore
   // F(2,2): the transforms around a 1×3 conv over width 2 (three GEMMs in between; see convForwardPair).
   wino2_split(x: number, s: number, x0: number, x1: number, rows: number, C: number): void;

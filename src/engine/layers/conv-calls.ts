@@ -31,11 +31,21 @@ export function packConvWeights(engine: Engine, w: Tensor, g: ConvGeometry, N: n
   return packed;
 }
 
-/** w [3, C, N] (3 taps along the Winograd axis) transformed and packed for convForwardWinograd. */
-export function packWinogradWeights(engine: Engine, w: Tensor, C: number, N: number, keep = false): Tensor {
-  const shape = [6 * Math.ceil(N / 8) * 8 * C];
+/**
+ * w [3, C, N] (3 taps along the Winograd axis) transformed and packed for convForwardWinograd with
+ * output tile `tile` (see winogradTile).
+ */
+export function packWinogradWeights(
+  engine: Engine,
+  w: Tensor,
+  C: number,
+  N: number,
+  tile: number,
+  keep = false,
+): Tensor {
+  const shape = [(tile + 2) * Math.ceil(N / 8) * 8 * C];
   const packed = keep ? engine.persistentTensor(shape, 'Winograd weights') : engine.tensor(shape);
-  engine.kernels.wino_pack_weights(w.ptr, packed.ptr, C, N);
+  engine.kernels.wino_pack_weights(w.ptr, packed.ptr, C, N, tile);
   return packed;
 }
 
@@ -207,8 +217,17 @@ export function winogradAxis(g: ConvGeometry, N: number, pool2: boolean): number
 }
 
 /**
- * Inference: y = act(conv(x, w) + bias), max-pooled 2×2 when pool2, by Winograd F(4,3). `packed`: w
- * from packWinogradWeights, when the caller keeps it.
+ * Output tile of the Winograd conv along `along`: 6 (F(6,3), 8 multiplies per 6 outputs) for a 3×1
+ * conv whose height it covers with fewer multiplies than 4 (F(4,3), 6 per 4) does, counting the
+ * partial last tile (heights 5, 6, 12 or 24, not 3 or 8), else 4.
+ */
+export function winogradTile(g: ConvGeometry, along: number): number {
+  return along === 0 && 8 * Math.ceil(g.H / 6) < 6 * Math.ceil(g.H / 4) ? 6 : 4;
+}
+
+/**
+ * Inference: y = act(conv(x, w) + bias), max-pooled 2×2 when pool2, by Winograd F(4,3) or F(6,3)
+ * (winogradTile). `packed`: w from packWinogradWeights with that tile, when the caller keeps it.
  */
 export function convForwardWinograd(
   engine: Engine,
@@ -223,21 +242,23 @@ export function convForwardWinograd(
   packed?: Tensor,
 ): Tensor {
   const k = engine.kernels;
+  const tile = winogradTile(g, along);
+  const alpha = tile + 2;
   const Np = Math.ceil(N / 8) * 8;
   const tilesInRow = along ? Math.ceil(g.W / 4) : g.W;
-  const rowsPerImage = along ? (pool2 ? g.H & ~1 : g.H) : Math.ceil(g.H / 4);
+  const rowsPerImage = along ? (pool2 ? g.H & ~1 : g.H) : Math.ceil(g.H / tile);
   const unit = pool2 ? 2 : 1;
-  const fit = Math.floor(WINOGRAD_CHUNK_BYTES / (24 * tilesInRow * (g.C + Np)));
+  const fit = Math.floor(WINOGRAD_CHUNK_BYTES / (4 * alpha * tilesInRow * (g.C + Np)));
   const chunkRows = Math.min(Math.max(unit, fit - (fit % unit)), g.B * rowsPerImage + (unit - 1));
   const P = chunkRows * tilesInRow;
-  const up = packed ?? packWinogradWeights(engine, w, g.C, N);
-  const v = engine.tensor([(6 * P + 4) * g.C]);
-  const m = engine.tensor([6 * P * Np]);
+  const up = packed ?? packWinogradWeights(engine, w, g.C, N, tile);
+  const v = engine.tensor([(alpha * P + 4) * g.C]);
+  const m = engine.tensor([alpha * P * Np]);
   const shape = pool2 ? [g.B, Math.floor(g.H / 2), g.W / 2, N] : [g.B, g.H, g.W, N];
   const y = engine.tensor(shape);
   k.conv2d_forward_winograd(
     x.ptr, up.ptr, bias?.ptr ?? 0, y.ptr, v.ptr, m.ptr,
-    g.B, g.H, g.W, g.C, N, along, relu ? 1 : 0, pool2 ? 1 : 0, chunkRows,
+    g.B, g.H, g.W, g.C, N, along, relu ? 1 : 0, pool2 ? 1 : 0, chunkRows, tile,
   ); // prettier-ignore
   return y;
 }

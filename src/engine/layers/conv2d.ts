@@ -18,6 +18,7 @@ import {
   type PairWeights,
   rowWeights,
   winogradAxis,
+  winogradTile,
 } from './conv-calls.js';
 import { savedState, type Layer, type Mode } from './layer.js';
 
@@ -76,7 +77,7 @@ export class Conv2d implements Layer {
   readonly outChannels: number;
   private saved: Saved | undefined;
   /** With `frozen`: the packed weights of the direct and the Winograd kernels, once packed. */
-  private packed: { direct?: Tensor; winograd?: Tensor } = {};
+  private packed: { direct?: Tensor; winograd: Record<number, Tensor | undefined> } = { winograd: {} };
   /** With `frozen`: the weights of the F(2,2) path (see pairWinograd), once packed. */
   private pairWeights: PairWeights | undefined;
   /** With `frozen`: per input width, the layer as a 1×1 conv over rows (see rowsAsPixels). */
@@ -168,8 +169,9 @@ export class Conv2d implements Layer {
         N,
       ]);
     } else if (along >= 0) {
-      if (frozen) packed.winograd ??= packWinogradWeights(engine, w, g.C, N, true);
-      y = convForwardWinograd(engine, x, w, bias, g, N, relu, pool2, along, packed.winograd);
+      const tile = winogradTile(g, along);
+      if (frozen) packed.winograd[tile] ??= packWinogradWeights(engine, w, g.C, N, tile, true);
+      y = convForwardWinograd(engine, x, w, bias, g, N, relu, pool2, along, packed.winograd[tile]);
     } else {
       if (frozen) packed.direct ??= packConvWeights(engine, w, g, N, true);
       y = convForward(engine, x, w, bias, g, N, relu, pool2, packed.direct);
