@@ -150,9 +150,22 @@ function inputTransform(
           const d5 = loadLanes(p + 5 * stride, lanes);
           transformIn(d0, d1, d2, d3, d4, d5, dst + ((<usize>c) << 2), slice, lanes);
         }
-      } else {
-        // Input k of the tile is at a0 − 1 + k; outside 0 .. L−1 it is the zero padding.
+      } else if ((C & 3) == 0) {
+        // An edge tile, whole vectors. Input k of the tile is at a0 − 1 + k; outside 0 .. L−1 it is
+        // the zero padding.
         const n = L - a0 + 1; // inputs k < n exist (k ≥ 1)
+        for (let c = 0; c < C; c += 4) {
+          const p = base + ((<usize>c) << 2);
+          const d0 = a0 > 0 ? v128.load(p) : z;
+          const d1 = v128.load(p + stride);
+          const d2 = n > 2 ? v128.load(p + 2 * stride) : z;
+          const d3 = n > 3 ? v128.load(p + 3 * stride) : z;
+          const d4 = n > 4 ? v128.load(p + 4 * stride) : z;
+          const d5 = n > 5 ? v128.load(p + 5 * stride) : z;
+          transformIn(d0, d1, d2, d3, d4, d5, dst + ((<usize>c) << 2), slice, 4);
+        }
+      } else {
+        const n = L - a0 + 1;
         for (let c = 0; c < C; c += 4) {
           const lanes = min(4, C - c);
           const p = base + ((<usize>c) << 2);
@@ -347,6 +360,19 @@ function inputTransform6(
             v128.load(p), v128.load(p + stride), v128.load(p + 2 * stride), v128.load(p + 3 * stride),
             v128.load(p + 4 * stride), v128.load(p + 5 * stride), v128.load(p + 6 * stride),
             v128.load(p + 7 * stride), dst + ((<usize>c) << 2), slice, 4,
+          ); // prettier-ignore
+        } else if ((C & 3) == 0) {
+          // An edge band (every band at heights 6 and 12), whole vectors.
+          transformIn6(
+            h0 >= 0 ? v128.load(p) : z,
+            n > 1 ? v128.load(p + stride) : z,
+            n > 2 ? v128.load(p + 2 * stride) : z,
+            n > 3 ? v128.load(p + 3 * stride) : z,
+            n > 4 ? v128.load(p + 4 * stride) : z,
+            n > 5 ? v128.load(p + 5 * stride) : z,
+            n > 6 ? v128.load(p + 6 * stride) : z,
+            n > 7 ? v128.load(p + 7 * stride) : z,
+            dst + ((<usize>c) << 2), slice, 4,
           ); // prettier-ignore
         } else {
           transformIn6(
