@@ -118,9 +118,9 @@ function inputTransform(
   const tilesInRow = along ? (W + 3) >> 2 : W;
   const z = f32x4.splat(0);
   let dst = v;
+  let b = R0 / rowsPerImage; // image and tile row of R, kept by counting (see outputTransform)
+  let r = R0 % rowsPerImage;
   for (let R = R0; R < R0 + rows; R++) {
-    const b = R / rowsPerImage;
-    const r = R % rowsPerImage;
     for (let i = 0; i < tilesInRow; i++) {
       // First of the 4 outputs, and the input one before it (the left/top padding tap).
       const a0 = along ? i << 2 : r << 2;
@@ -180,12 +180,28 @@ function inputTransform(
       }
       dst += row;
     }
+    if (++r == rowsPerImage) {
+      r = 0;
+      b++;
+    }
   }
 }
 
-/** The 4 outputs of one tile and channel vector: Aᵀ·M + bias, then ReLU, into `out` (4 vectors). */
+/**
+ * Outputs k < valid of one tile and channel vector, act(bias + Aᵀ·M) (floor: 0 for ReLU, −∞ for
+ * none), stored at p + k·stride (`lanes` lanes each).
+ */
 @inline
-function outputs(m: usize, slice: usize, bias: v128, relu: bool, out: usize): void {
+function storeTile(
+  m: usize,
+  slice: usize,
+  bias: v128,
+  floor: v128,
+  p: usize,
+  stride: usize,
+  valid: i32,
+  lanes: i32,
+): void {
   const m0 = v128.load(m);
   const m1 = v128.load(m + slice);
   const m2 = v128.load(m + 2 * slice);
@@ -196,25 +212,52 @@ function outputs(m: usize, slice: usize, bias: v128, relu: bool, out: usize): vo
   const d12 = f32x4.add(f32x4.sub(m1, m2), bias);
   const s34 = f32x4.add(m3, m4);
   const d34 = f32x4.sub(m3, m4);
-  let y0 = f32x4.add(f32x4.add(m0, s12), s34);
-  let y1 = madd(d34, f32x4.splat(2), d12);
-  let y2 = madd(s34, f32x4.splat(4), s12);
-  let y3 = f32x4.add(madd(d34, f32x4.splat(8), d12), m5);
-  if (relu) {
-    const z = f32x4.splat(0);
-    y0 = f32x4.pmax(y0, z);
-    y1 = f32x4.pmax(y1, z);
-    y2 = f32x4.pmax(y2, z);
-    y3 = f32x4.pmax(y3, z);
+  storeLanes(p, f32x4.pmax(f32x4.add(f32x4.add(m0, s12), s34), floor), lanes);
+  if (valid > 1) storeLanes(p + stride, f32x4.pmax(madd(d34, f32x4.splat(2), d12), floor), lanes);
+  if (valid > 2) storeLanes(p + 2 * stride, f32x4.pmax(madd(s34, f32x4.splat(4), s12), floor), lanes);
+  if (valid > 3) {
+    storeLanes(p + 3 * stride, f32x4.pmax(f32x4.add(madd(d34, f32x4.splat(8), d12), m5), floor), lanes);
   }
-  v128.store(out, y0);
-  v128.store(out, y1, 16);
-  v128.store(out, y2, 32);
-  v128.store(out, y3, 48);
 }
 
-/** The 4 outputs of up to two tiles, between the transform and the (pooled) store. */
-const four: usize = memory.data(128, 16);
+/**
+ * The 2×2 max-pool of two vertically adjacent tiles (top: image row h, bottom: h + 1) of one channel
+ * vector: pooled columns 2wt (outputs 0, 1) and 2wt + 1 (outputs 2, 3) at dst and dst + step. The
+ * activation's floor commutes with max, so it is applied once per pooled value.
+ */
+@inline
+function storePooledTiles(
+  top: usize,
+  bottom: usize,
+  slice: usize,
+  bias: v128,
+  floor: v128,
+  dst: usize,
+  step: usize,
+  lanes: i32,
+): void {
+  let left = floor;
+  let right = floor;
+  for (let k = 0; k < 2; k++) {
+    const m = k ? bottom : top;
+    const m1 = v128.load(m + slice);
+    const m2 = v128.load(m + 2 * slice);
+    const m3 = v128.load(m + 3 * slice);
+    const m4 = v128.load(m + 4 * slice);
+    const s12 = f32x4.add(f32x4.add(m1, m2), bias);
+    const d12 = f32x4.add(f32x4.sub(m1, m2), bias);
+    const s34 = f32x4.add(m3, m4);
+    const d34 = f32x4.sub(m3, m4);
+    const y0 = f32x4.add(f32x4.add(v128.load(m), s12), s34);
+    const y1 = madd(d34, f32x4.splat(2), d12);
+    const y2 = madd(s34, f32x4.splat(4), s12);
+    const y3 = f32x4.add(madd(d34, f32x4.splat(8), d12), v128.load(m + 5 * slice));
+    left = f32x4.pmax(left, f32x4.pmax(y0, y1));
+    right = f32x4.pmax(right, f32x4.pmax(y2, y3));
+  }
+  storeLanes(dst, left, lanes);
+  storeLanes(dst + step, right, lanes);
+}
 
 /** Stores act(bias + Aᵀ·M) of the chunk's tiles (tile rows R0 .. R0+rows), plain or 2×2-pooled. */
 function outputTransform(
@@ -236,32 +279,39 @@ function outputTransform(
   const rowN = (<usize>N) << 2;
   const mRow = (<usize>Np) << 2;
   const zero = f32x4.splat(0);
+  const floor = relu ? zero : f32x4.splat(-Infinity);
+  const wholeVectors = (N & 3) == 0;
+  // Image and tile row of R, kept by counting (a division per row cost more than it looks: the
+  // compiled code redid it per channel vector, measured).
+  let b = R0 / rowsPerImage;
+  let r = R0 % rowsPerImage;
   if (pool) {
     // 1×3 with pooling (W a multiple of 4, R0 and rows even): tiles (b, 2ph, wt) and (b, 2ph + 1, wt)
     // give pooled outputs (ph, 2wt .. 2wt+1).
     const W4 = W >> 2;
     const PH = H >> 1;
     for (let R = R0; R < R0 + rows; R += 2) {
-      const b = R / rowsPerImage;
-      const ph = (R % rowsPerImage) >> 1;
+      const line = y + <usize>((b * PH + (r >> 1)) * (W >> 1)) * rowN;
       for (let wt = 0; wt < W4; wt++) {
         const top = m + <usize>((R - R0) * W4 + wt) * mRow;
         const bottom = top + <usize>W4 * mRow;
-        const dst = y + <usize>((b * PH + ph) * (W >> 1) + 2 * wt) * rowN;
+        const dst = line + <usize>(2 * wt) * rowN;
         for (let n = 0; n < N; n += 4) {
-          const lanes = min(4, N - n);
           const o = (<usize>n) << 2;
-          const bv = bias == 0 ? zero : loadLanes(bias + o, lanes);
-          outputs(top + o, slice, bv, relu, four);
-          outputs(bottom + o, slice, bv, relu, four + 64);
-          // Outputs w = 4wt .. 4wt+3 of both rows; pooled columns 2wt (w 0, 1) and 2wt + 1 (w 2, 3).
-          const w0 = f32x4.pmax(v128.load(four), v128.load(four, 64));
-          const w1 = f32x4.pmax(v128.load(four, 16), v128.load(four, 80));
-          const w2 = f32x4.pmax(v128.load(four, 32), v128.load(four, 96));
-          const w3 = f32x4.pmax(v128.load(four, 48), v128.load(four, 112));
-          storeLanes(dst + o, f32x4.pmax(w0, w1), lanes);
-          storeLanes(dst + rowN + o, f32x4.pmax(w2, w3), lanes);
+          if (wholeVectors) {
+            const bv = bias == 0 ? zero : v128.load(bias + o);
+            storePooledTiles(top + o, bottom + o, slice, bv, floor, dst + o, rowN, 4);
+          } else {
+            const lanes = min(4, N - n);
+            const bv = bias == 0 ? zero : loadLanes(bias + o, lanes);
+            storePooledTiles(top + o, bottom + o, slice, bv, floor, dst + o, rowN, lanes);
+          }
         }
+      }
+      r += 2;
+      if (r >= rowsPerImage) {
+        r = 0;
+        b++;
       }
     }
     return;
@@ -271,22 +321,26 @@ function outputTransform(
   const tilesInRow = along ? (W + 3) >> 2 : W;
   let src = m;
   for (let R = R0; R < R0 + rows; R++) {
-    const b = R / rowsPerImage;
-    const r = R % rowsPerImage;
     for (let i = 0; i < tilesInRow; i++) {
       const a0 = along ? i << 2 : r << 2;
       const first = y + <usize>((b * H + (along ? r : a0)) * W + (along ? a0 : i)) * rowN;
       const valid = min(4, L - a0);
       for (let n = 0; n < N; n += 4) {
-        const lanes = min(4, N - n);
         const o = (<usize>n) << 2;
-        outputs(src + o, slice, bias == 0 ? zero : loadLanes(bias + o, lanes), relu, four);
-        storeLanes(first + o, v128.load(four), lanes);
-        if (valid > 1) storeLanes(first + stride + o, v128.load(four, 16), lanes);
-        if (valid > 2) storeLanes(first + 2 * stride + o, v128.load(four, 32), lanes);
-        if (valid > 3) storeLanes(first + 3 * stride + o, v128.load(four, 48), lanes);
+        if (wholeVectors) {
+          const bv = bias == 0 ? zero : v128.load(bias + o);
+          storeTile(src + o, slice, bv, floor, first + o, stride, valid, 4);
+        } else {
+          const lanes = min(4, N - n);
+          const bv = bias == 0 ? zero : loadLanes(bias + o, lanes);
+          storeTile(src + o, slice, bv, floor, first + o, stride, valid, lanes);
+        }
       }
       src += mRow;
+    }
+    if (++r == rowsPerImage) {
+      r = 0;
+      b++;
     }
   }
 }
@@ -345,9 +399,10 @@ function inputTransform6(
   const stride = <usize>W * row;
   const z = f32x4.splat(0);
   let dst = v;
+  let b = R0 / rowsPerImage; // image and tile row of R, kept by counting (see outputTransform)
+  let r = R0 % rowsPerImage;
   for (let R = R0; R < R0 + rows; R++) {
-    const b = R / rowsPerImage;
-    const h0 = (R % rowsPerImage) * 6 - 1; // image row of input 0
+    const h0 = r * 6 - 1; // image row of input 0
     const n = H - h0; // inputs k < n exist (and k ≥ 1 when h0 < 0)
     const whole = h0 >= 0 && n >= 8 && (C & 3) == 0;
     for (let i = 0; i < W; i++) {
@@ -390,6 +445,10 @@ function inputTransform6(
       }
       dst += row;
     }
+    if (++r == rowsPerImage) {
+      r = 0;
+      b++;
+    }
   }
 }
 
@@ -413,9 +472,10 @@ function outputTransform6(
   const stride = <usize>W * rowN;
   const floor = relu ? f32x4.splat(0) : f32x4.splat(-Infinity);
   let src = m;
+  let b = R0 / rowsPerImage; // image and tile row of R, kept by counting (see outputTransform)
+  let r = R0 % rowsPerImage;
   for (let R = R0; R < R0 + rows; R++) {
-    const b = R / rowsPerImage;
-    const h0 = (R % rowsPerImage) * 6;
+    const h0 = r * 6;
     const valid = min(6, H - h0);
     for (let i = 0; i < W; i++) {
       const first = y + <usize>((b * H + h0) * W + i) * rowN;
@@ -447,6 +507,10 @@ function outputTransform6(
         if (valid > 5) storeLanes(p + 5 * stride, f32x4.pmax(f32x4.add(madd(e3, f32x4.splat(0.03125), madd(e2, f32x4.splat(32), e1)), m7), floor), lanes);
       }
       src += mRow;
+    }
+    if (++r == rowsPerImage) {
+      r = 0;
+      b++;
     }
   }
 }
