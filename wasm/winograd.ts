@@ -452,6 +452,42 @@ function inputTransform6(
   }
 }
 
+/** As storeTile, for F(6,3): outputs k < valid of one tile and channel vector at p + k·stride. */
+@inline
+function storeTile6(
+  q: usize,
+  slice: usize,
+  bias: v128,
+  floor: v128,
+  p: usize,
+  stride: usize,
+  valid: i32,
+  lanes: i32,
+): void {
+  const m1 = v128.load(q + slice);
+  const m2 = v128.load(q + 2 * slice);
+  const m3 = v128.load(q + 3 * slice);
+  const m4 = v128.load(q + 4 * slice);
+  const m5 = v128.load(q + 5 * slice);
+  const m6 = v128.load(q + 6 * slice);
+  const s1 = f32x4.add(f32x4.add(m1, m2), bias);
+  const e1 = f32x4.add(f32x4.sub(m1, m2), bias);
+  const s2 = f32x4.add(m3, m4);
+  const e2 = f32x4.sub(m3, m4);
+  const s3 = f32x4.add(m5, m6);
+  const e3 = f32x4.sub(m5, m6);
+  const y0 = f32x4.add(f32x4.add(v128.load(q), s1), f32x4.add(s2, s3));
+  storeLanes(p, f32x4.pmax(y0, floor), lanes);
+  if (valid > 1) storeLanes(p + stride, f32x4.pmax(madd(e3, f32x4.splat(0.5), madd(e2, f32x4.splat(2), e1)), floor), lanes);
+  if (valid > 2) storeLanes(p + 2 * stride, f32x4.pmax(madd(s3, f32x4.splat(0.25), madd(s2, f32x4.splat(4), s1)), floor), lanes);
+  if (valid > 3) storeLanes(p + 3 * stride, f32x4.pmax(madd(e3, f32x4.splat(0.125), madd(e2, f32x4.splat(8), e1)), floor), lanes);
+  if (valid > 4) storeLanes(p + 4 * stride, f32x4.pmax(madd(s3, f32x4.splat(0.0625), madd(s2, f32x4.splat(16), s1)), floor), lanes);
+  if (valid > 5) {
+    const y5 = f32x4.add(madd(e3, f32x4.splat(0.03125), madd(e2, f32x4.splat(32), e1)), v128.load(q + 7 * slice));
+    storeLanes(p + 5 * stride, f32x4.pmax(y5, floor), lanes);
+  }
+}
+
 /** Stores act(bias + Aᵀ·M) of F(6,3) for the chunk's tiles (tile rows R0 .. R0+rows), along H. */
 function outputTransform6(
   m: usize,
@@ -471,6 +507,7 @@ function outputTransform6(
   const mRow = (<usize>Np) << 2;
   const stride = <usize>W * rowN;
   const floor = relu ? f32x4.splat(0) : f32x4.splat(-Infinity);
+  const wholeVectors = (N & 3) == 0;
   let src = m;
   let b = R0 / rowsPerImage; // image and tile row of R, kept by counting (see outputTransform)
   let r = R0 % rowsPerImage;
@@ -480,31 +517,15 @@ function outputTransform6(
     for (let i = 0; i < W; i++) {
       const first = y + <usize>((b * H + h0) * W + i) * rowN;
       for (let n = 0; n < N; n += 4) {
-        const lanes = min(4, N - n);
         const o = (<usize>n) << 2;
-        const q = src + o;
-        const bv = bias == 0 ? f32x4.splat(0) : loadLanes(bias + o, lanes);
-        const m0 = v128.load(q);
-        const m1 = v128.load(q + slice);
-        const m2 = v128.load(q + 2 * slice);
-        const m3 = v128.load(q + 3 * slice);
-        const m4 = v128.load(q + 4 * slice);
-        const m5 = v128.load(q + 5 * slice);
-        const m6 = v128.load(q + 6 * slice);
-        const m7 = v128.load(q + 7 * slice);
-        const s1 = f32x4.add(f32x4.add(m1, m2), bv);
-        const e1 = f32x4.add(f32x4.sub(m1, m2), bv);
-        const s2 = f32x4.add(m3, m4);
-        const e2 = f32x4.sub(m3, m4);
-        const s3 = f32x4.add(m5, m6);
-        const e3 = f32x4.sub(m5, m6);
-        const p = first + o;
-        storeLanes(p, f32x4.pmax(f32x4.add(f32x4.add(m0, s1), f32x4.add(s2, s3)), floor), lanes);
-        if (valid > 1) storeLanes(p + stride, f32x4.pmax(madd(e3, f32x4.splat(0.5), madd(e2, f32x4.splat(2), e1)), floor), lanes);
-        if (valid > 2) storeLanes(p + 2 * stride, f32x4.pmax(madd(s3, f32x4.splat(0.25), madd(s2, f32x4.splat(4), s1)), floor), lanes);
-        if (valid > 3) storeLanes(p + 3 * stride, f32x4.pmax(madd(e3, f32x4.splat(0.125), madd(e2, f32x4.splat(8), e1)), floor), lanes);
-        if (valid > 4) storeLanes(p + 4 * stride, f32x4.pmax(madd(s3, f32x4.splat(0.0625), madd(s2, f32x4.splat(16), s1)), floor), lanes);
-        if (valid > 5) storeLanes(p + 5 * stride, f32x4.pmax(f32x4.add(madd(e3, f32x4.splat(0.03125), madd(e2, f32x4.splat(32), e1)), m7), floor), lanes);
+        if (wholeVectors) {
+          const bv = bias == 0 ? f32x4.splat(0) : v128.load(bias + o);
+          storeTile6(src + o, slice, bv, floor, first + o, stride, valid, 4);
+        } else {
+          const lanes = min(4, N - n);
+          const bv = bias == 0 ? f32x4.splat(0) : loadLanes(bias + o, lanes);
+          storeTile6(src + o, slice, bv, floor, first + o, stride, valid, lanes);
+        }
       }
       src += mRow;
     }
