@@ -105,6 +105,19 @@ export function tile4x8(
   // pmax(a, b) = a < b ? b : a is one maxps; max's NaN and ±0 rules cost about 7 instructions per
   // vector (measured in V8's code), a fifth of a small-K tile. Inference inputs are finite (the front
   // end rejects non-finite audio), and pmax(x, 0) keeps a NaN anyway.
+  if (pool) {
+    // The 4 rows are one 2×2 pooling window: store its maximum only. ReLU commutes with max, so it
+    // applies to the two pooled vectors instead of the eight accumulators.
+    let m0 = f32x4.pmax(f32x4.pmax(c00, c10), f32x4.pmax(c20, c30));
+    let m1 = f32x4.pmax(f32x4.pmax(c01, c11), f32x4.pmax(c21, c31));
+    if (relu) {
+      const z = f32x4.splat(0);
+      m0 = f32x4.pmax(m0, z);
+      m1 = f32x4.pmax(m1, z);
+    }
+    storeRow8(out, m0, m1, cols);
+    return;
+  }
   if (relu) {
     const z = f32x4.splat(0);
     c00 = f32x4.pmax(c00, z);
@@ -115,13 +128,6 @@ export function tile4x8(
     c21 = f32x4.pmax(c21, z);
     c30 = f32x4.pmax(c30, z);
     c31 = f32x4.pmax(c31, z);
-  }
-  if (pool) {
-    // The 4 rows are one 2×2 pooling window: store its maximum only.
-    const m0 = f32x4.pmax(f32x4.pmax(c00, c10), f32x4.pmax(c20, c30));
-    const m1 = f32x4.pmax(f32x4.pmax(c01, c11), f32x4.pmax(c21, c31));
-    storeRow8(out, m0, m1, cols);
-    return;
   }
   storeRow8(out, c00, c01, cols);
   if (rows > 1) storeRow8(out + ldo, c10, c11, cols);
@@ -206,21 +212,22 @@ export function tile8x4(
       w += 32;
     }
   }
-  if (relu) {
-    const z = f32x4.splat(0);
-    a0 = f32x4.pmax(a0, z);
-    a1 = f32x4.pmax(a1, z);
-    a2 = f32x4.pmax(a2, z);
-    a3 = f32x4.pmax(a3, z);
-    b0 = f32x4.pmax(b0, z);
-    b1 = f32x4.pmax(b1, z);
-    b2 = f32x4.pmax(b2, z);
-    b3 = f32x4.pmax(b3, z);
-  }
+  const floor = relu ? f32x4.splat(0) : f32x4.splat(-Infinity);
   if (pool) {
-    storeLanes(outA, f32x4.pmax(f32x4.pmax(a0, a1), f32x4.pmax(a2, a3)), cols);
-    if (rowsB > 0) storeLanes(outB, f32x4.pmax(f32x4.pmax(b0, b1), f32x4.pmax(b2, b3)), cols);
+    // ReLU after the max, as in tile4x8.
+    storeLanes(outA, f32x4.pmax(f32x4.pmax(f32x4.pmax(a0, a1), f32x4.pmax(a2, a3)), floor), cols);
+    if (rowsB > 0) storeLanes(outB, f32x4.pmax(f32x4.pmax(f32x4.pmax(b0, b1), f32x4.pmax(b2, b3)), floor), cols);
     return;
+  }
+  if (relu) {
+    a0 = f32x4.pmax(a0, floor);
+    a1 = f32x4.pmax(a1, floor);
+    a2 = f32x4.pmax(a2, floor);
+    a3 = f32x4.pmax(a3, floor);
+    b0 = f32x4.pmax(b0, floor);
+    b1 = f32x4.pmax(b1, floor);
+    b2 = f32x4.pmax(b2, floor);
+    b3 = f32x4.pmax(b3, floor);
   }
   storeLanes(outA, a0, cols);
   if (rowsA > 1) storeLanes(outA + ldo, a1, cols);
