@@ -24,6 +24,7 @@ import {
   ChannelScale,
   Concat,
   Conv2d,
+  type Conv2dOptions,
   convGeometry,
   createEngine,
   Dense,
@@ -660,6 +661,69 @@ test('inference Winograd F(4,3) and F(6,3) for 3x1 and 1x3 convs (with and witho
     assert.deepEqual([...y.shape], ref.shape);
     assertClose(y.data(), ref.y, 2e-5, `case ${i} vs reference`);
   }
+});
+
+test('a first block fused (one-channel kt×1 conv, then a pooled 1×kw conv) = the two convs and the pool (reference)', async () => {
+  const engine = await createEngine();
+  const rng = new Rng(31);
+  const cases = [
+    { x: [2, 8, 12, 1], n1: 8, n2: 8, kt: 3, kw: 3, relu: true },
+    // Partial panels and more than one (N1 or N2 not a multiple of 8), odd sizes, other kernels.
+    { x: [1, 7, 9, 1], n1: 5, n2: 11, kt: 3, kw: 3, relu: true },
+    { x: [3, 6, 10, 1], n1: 12, n2: 3, kt: 2, kw: 5, relu: false },
+    { x: [1, 4, 2, 1], n1: 16, n2: 17, kt: 1, kw: 1, relu: true },
+  ];
+  for (const [i, c] of cases.entries()) {
+    const [B, H, W] = c.x;
+    const init = (v: Float32Array) => v.forEach((_, j) => (v[j] = 0.5 * rng.normal()));
+    const first = new Conv2d(engine, `fused.${i}.a`, {
+      inChannels: 1, outChannels: c.n1, kernel: [c.kt, 1], bias: true, init, biasInit: init,
+      activation: c.relu ? 'relu' : 'none', frozen: true,
+    }); // prettier-ignore
+    const second = new Conv2d(engine, `fused.${i}.b`, {
+      inChannels: c.n1, outChannels: c.n2, kernel: [1, c.kw], bias: true, init, biasInit: init,
+      activation: c.relu ? 'relu' : 'none', pool2: true, frozen: true,
+    }); // prettier-ignore
+    const xs = Float32Array.from({ length: B * H * W }, () => rng.normal());
+    const y = first.forwardFused(second, engine.fromValues(c.x, xs));
+    assert.ok(y, `case ${i}: the pair qualifies`);
+    const g1 = convGeometry(c.x, [c.kt, 1], [1, 1], 'same', 'ref');
+    const t = conv2dForward(xs, first.weight.value(), first.bias!.value(), g1, c.n1, c.relu);
+    const g2 = convGeometry([B, H, W, c.n1], [1, c.kw], [1, 1], 'same', 'ref');
+    const f = conv2dForward(t, second.weight.value(), second.bias!.value(), g2, c.n2, c.relu);
+    const ref = maxPoolForward(f, [B, H, W, c.n2], [2, 2], [2, 2]);
+    assert.deepEqual([...y.shape], ref.shape);
+    assertClose(y.data(), ref.y, 1e-5, `case ${i} vs reference`);
+  }
+  // Pairs the fused kernel does not take: two input channels, 'valid' padding, no pool.
+  let made = 0;
+  const a = (o: Partial<Conv2dOptions>) =>
+    new Conv2d(engine, `pair.${made++}`, {
+      inChannels: 1,
+      outChannels: 4,
+      kernel: [3, 1],
+      frozen: true,
+      activation: 'relu',
+      ...o,
+    });
+  const b = (o: Partial<Conv2dOptions>) =>
+    new Conv2d(engine, `pair.${made++}`, {
+      inChannels: 4,
+      outChannels: 4,
+      kernel: [1, 3],
+      frozen: true,
+      activation: 'relu',
+      pool2: true,
+      ...o,
+    });
+  const x1 = engine.fromValues([1, 4, 4, 1], new Float32Array(16));
+  assert.ok(a({}).forwardFused(b({}), x1));
+  assert.equal(a({ padding: 'valid' }).forwardFused(b({}), x1), undefined);
+  assert.equal(a({}).forwardFused(b({ pool2: false }), x1), undefined);
+  assert.equal(
+    a({ inChannels: 2 }).forwardFused(b({}), engine.fromValues([1, 4, 4, 2], new Float32Array(32))),
+    undefined,
+  );
 });
 
 test('a frozen conv packs its weights once (widths ≤ 2: a 1×1 conv over rows, or F(2,2) at width 2): same output as packing per call, later weight writes ignored', async () => {

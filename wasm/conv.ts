@@ -766,12 +766,101 @@ export function conv2d_backward_filter(
 }
 
 /**
- * y = act(conv(x, w) + bias) for one input channel (C = 1: a first layer over the spectrogram), with
- * w [T, N] unpacked. The register tile's K loop would run one channel per tap here, so its overhead
- * dominates. Instead, per panel of 8 output channels, the taps' weights stay in registers (up to 3
- * taps, the paper's 3×1 and 1×3 kernels; more taps reload them) and each output pixel costs one
- * broadcast and two multiply-adds per tap.
+ * One output row of the one-input-channel conv (conv2d_forward_c1) for output channels
+ * n0 .. n0+cols (weights wn = w + n0, w [T, N] unpacked, rows ldw bytes apart; bias likewise or 0):
+ * pixels ow = 0 .. OW−1 of input row ih0 = oh·sh − pt of the H×W image at img, stored at
+ * out + ow·ldo. The taps' weights stay in registers (up to 3 taps, the paper's 3×1 and 1×3
+ * kernels; more taps reload them) and each output pixel costs one broadcast and two multiply-adds
+ * per tap.
  */
+@inline
+function c1Row(
+  img: usize,
+  H: i32,
+  W: i32,
+  OW: i32,
+  ih0: i32,
+  kh: i32,
+  kw: i32,
+  sw: i32,
+  pl: i32,
+  o1: usize,
+  o2: usize,
+  wn: usize,
+  ldw: usize,
+  bn: usize,
+  relu: bool,
+  cols: i32,
+  out: usize,
+  ldo: usize,
+): void {
+  const T = kh * kw;
+  const z = f32x4.splat(0);
+  // Taps past T read finite weights of the next rows (or the arena's slack) and are never used.
+  const w00 = v128.load(wn);
+  const w01 = v128.load(wn, 16);
+  const w10 = v128.load(wn + ldw);
+  const w11 = v128.load(wn + ldw, 16);
+  const w20 = v128.load(wn + 2 * ldw);
+  const w21 = v128.load(wn + 2 * ldw, 16);
+  const b0 = bn == 0 ? z : v128.load(bn);
+  const b1 = bn == 0 ? z : v128.load(bn, 16);
+  const rowInside = ih0 >= 0 && ih0 + kh <= H;
+  let ow = 0;
+  if (kw == 1 && sw == 1 && T <= 3 && rowInside) {
+    // A whole row of a 3×1 (or shorter) kernel: 4 pixels per step (c1Tile; the reference encoder's
+    // first layer 1.44 → 0.82 ms per batch of 64, measured).
+    let p = img + ((<usize>(ih0 * W - pl)) << 2);
+    for (; ow + 4 <= OW; ow += 4) {
+      c1Tile(p, o1, o2, T, w00, w01, w10, w11, w20, w21, b0, b1, relu, out, ldo, cols);
+      out += ldo << 2;
+      p += 16;
+    }
+  }
+  for (; ow < OW; ow++) {
+    const iw0 = ow * sw - pl;
+    let c0 = b0;
+    let c1 = b1;
+    if (T <= 3 && rowInside && iw0 >= 0 && iw0 + kw <= W) {
+      const p = img + ((<usize>(ih0 * W + iw0)) << 2);
+      let a = v128.load32_splat(p);
+      c0 = madd(a, w00, c0);
+      c1 = madd(a, w01, c1);
+      if (T > 1) {
+        a = v128.load32_splat(p + o1);
+        c0 = madd(a, w10, c0);
+        c1 = madd(a, w11, c1);
+      }
+      if (T > 2) {
+        a = v128.load32_splat(p + o2);
+        c0 = madd(a, w20, c0);
+        c1 = madd(a, w21, c1);
+      }
+    } else {
+      let wt = wn;
+      for (let i = 0; i < kh; i++) {
+        const ih = ih0 + i;
+        for (let j = 0; j < kw; j++) {
+          const iw = iw0 + j;
+          if (<u32>ih < <u32>H && <u32>iw < <u32>W) {
+            const a = v128.load32_splat(img + ((<usize>(ih * W + iw)) << 2));
+            c0 = madd(a, v128.load(wt), c0);
+            c1 = madd(a, v128.load(wt, 16), c1);
+          }
+          wt += ldw;
+        }
+      }
+    }
+    if (relu) {
+      c0 = f32x4.pmax(c0, z);
+      c1 = f32x4.pmax(c1, z);
+    }
+    storeRow8(out, c0, c1, cols);
+    out += ldo;
+  }
+}
+
+/** y = act(conv(x, w) + bias) for one input channel (C = 1: a first layer over the spectrogram), w [T, N] unpacked. */
 export function conv2d_forward_c1(
   x: usize,
   w: usize,
@@ -794,84 +883,87 @@ export function conv2d_forward_c1(
   const T = kh * kw;
   setForwardTapOffsets(kh, kw, W, 4);
   const ldw = (<usize>N) << 2;
-  const z = f32x4.splat(0);
   const o1 = T > 1 ? load<usize>(tapOffsets + 4) : 0;
   const o2 = T > 2 ? load<usize>(tapOffsets + 8) : 0;
   for (let n0 = 0; n0 < N; n0 += 8) {
     const cols = min(8, N - n0);
     const wn = w + ((<usize>n0) << 2);
-    // Taps past T read finite weights of the next rows (or the arena's slack) and are never used.
-    const w00 = v128.load(wn);
-    const w01 = v128.load(wn, 16);
-    const w10 = v128.load(wn + ldw);
-    const w11 = v128.load(wn + ldw, 16);
-    const w20 = v128.load(wn + 2 * ldw);
-    const w21 = v128.load(wn + 2 * ldw, 16);
-    let b0 = z;
-    let b1 = z;
-    if (bias != 0) {
-      b0 = v128.load(bias + ((<usize>n0) << 2));
-      b1 = v128.load(bias + ((<usize>n0) << 2), 16);
-    }
+    const bn = bias == 0 ? 0 : bias + ((<usize>n0) << 2);
     let out = y + ((<usize>n0) << 2);
     for (let b = 0; b < B; b++) {
       const img = x + ((<usize>(b * H * W)) << 2);
       for (let oh = 0; oh < OH; oh++) {
-        const ih0 = oh * sh - pt;
-        const rowInside = ih0 >= 0 && ih0 + kh <= H;
-        let ow = 0;
-        if (kw == 1 && sw == 1 && T <= 3 && rowInside) {
-          // A whole row of a 3×1 (or shorter) kernel: 4 pixels per step (c1Tile; the reference
-          // encoder's first layer 1.44 → 0.82 ms per batch of 64, measured).
-          let p = img + ((<usize>(ih0 * W - pl)) << 2);
-          for (; ow + 4 <= OW; ow += 4) {
-            c1Tile(p, o1, o2, T, w00, w01, w10, w11, w20, w21, b0, b1, relu != 0, out, ldw, cols);
-            out += ldw << 2;
-            p += 16;
-          }
+        c1Row(img, H, W, OW, oh * sh - pt, kh, kw, sw, pl, o1, o2, wn, ldw, bn, relu != 0, cols, out, ldw);
+        out += <usize>OW * ldw;
+      }
+    }
+  }
+}
+
+/**
+ * A network's first block at inference, fused: the one-channel conv above (kt×1, stride 1, 'same',
+ * N1 outputs, + bias and ReLU) and the pooled 1×kw conv after it (N1 → N2, stride 1, + bias, ReLU
+ * and the 2×2 max-pool, as pooledRowConv). Per pooled output row, the two rows of the first conv
+ * that it reads are computed into `buf` (2 rows of W + kw − 1 pixels, zero padding columns at both
+ * ends, so no window needs an edge copy), where they stay in L1: written to memory for the whole
+ * batch, 8 floats per input value, they cost more than computing them (measured). w1 [kt, N1]
+ * unpacked; wp2 packed as for the direct kernels (K = kw·N1); buf: 2·(W + kw − 1)·N1 + 8 floats.
+ */
+export function conv_block_c1_pool2(
+  x: usize,
+  w1: usize,
+  bias1: usize,
+  wp2: usize,
+  bias2: usize,
+  y: usize,
+  buf: usize,
+  B: i32,
+  H: i32,
+  W: i32,
+  kt: i32,
+  N1: i32,
+  kw: i32,
+  N2: i32,
+  relu: i32,
+): void {
+  const pt = (kt - 1) >> 1;
+  const pl = (kw - 1) >> 1;
+  setForwardTapOffsets(kt, 1, W, 4);
+  const o1 = kt > 1 ? load<usize>(tapOffsets + 4) : 0;
+  const o2 = kt > 2 ? load<usize>(tapOffsets + 8) : 0;
+  const ldw = (<usize>N1) << 2;
+  const Wp = W + kw - 1;
+  const bufRow = <usize>Wp * ldw;
+  // The padding columns stay zero: only pixels pl .. pl+W−1 of a buffer row are ever written.
+  memory.fill(buf, 0, 2 * bufRow);
+  const PH = H >> 1;
+  const PW = W >> 1;
+  const K = kw * N1;
+  const panelBytes = (<usize>K * 8) << 2;
+  const ldo = (<usize>N2) << 2;
+  for (let b = 0; b < B; b++) {
+    const img = x + ((<usize>(b * H * W)) << 2);
+    for (let ph = 0; ph < PH; ph++) {
+      for (let r = 0; r < 2; r++) {
+        const row = buf + <usize>r * bufRow + <usize>pl * ldw;
+        for (let n0 = 0; n0 < N1; n0 += 8) {
+          const bn = bias1 == 0 ? 0 : bias1 + ((<usize>n0) << 2);
+          const out = row + ((<usize>n0) << 2);
+          c1Row(img, H, W, W, 2 * ph + r - pt, kt, 1, 1, 0, o1, o2, w1 + ((<usize>n0) << 2), ldw, bn, relu != 0, min(8, N1 - n0), out, ldw);
         }
-        for (; ow < OW; ow++) {
-          const iw0 = ow * sw - pl;
-          let c0 = b0;
-          let c1 = b1;
-          if (T <= 3 && rowInside && iw0 >= 0 && iw0 + kw <= W) {
-            const p = img + ((<usize>(ih0 * W + iw0)) << 2);
-            let a = v128.load32_splat(p);
-            c0 = madd(a, w00, c0);
-            c1 = madd(a, w01, c1);
-            if (T > 1) {
-              a = v128.load32_splat(p + o1);
-              c0 = madd(a, w10, c0);
-              c1 = madd(a, w11, c1);
-            }
-            if (T > 2) {
-              a = v128.load32_splat(p + o2);
-              c0 = madd(a, w20, c0);
-              c1 = madd(a, w21, c1);
-            }
-          } else {
-            let wt = wn;
-            for (let i = 0; i < kh; i++) {
-              const ih = ih0 + i;
-              for (let j = 0; j < kw; j++) {
-                const iw = iw0 + j;
-                if (<u32>ih < <u32>H && <u32>iw < <u32>W) {
-                  const a = v128.load32_splat(img + ((<usize>(ih * W + iw)) << 2));
-                  c0 = madd(a, v128.load(wt), c0);
-                  c1 = madd(a, v128.load(wt, 16), c1);
-                }
-                wt += ldw;
-              }
-            }
-          }
-          if (relu != 0) {
-            c0 = f32x4.pmax(c0, z);
-            c1 = f32x4.pmax(c1, z);
-          }
-          storeRow8(out, c0, c1, cols);
-          out += ldw;
+      }
+      const dst = y + <usize>((b * PH + ph) * PW) * ldo;
+      for (let n0 = 0; n0 < N2; n0 += 8) {
+        const cols = min(8, N2 - n0);
+        const panel = wp2 + <usize>(n0 >> 3) * panelBytes;
+        const bn = bias2 == 0 ? 0 : bias2 + ((<usize>n0) << 2);
+        store<usize>(tapOffsets, 0);
+        for (let pw = 0; pw < PW; pw++) {
+          const anchor = buf + <usize>(2 * pw) * ldw;
+          tile4x8(anchor, ldw, bufRow, 0, 1, K, panel, bn, relu != 0, true, dst + <usize>pw * ldo + ((<usize>n0) << 2), ldo, 4, cols);
         }
       }
     }
   }
+  countTiles(B * PH * PW * ((N2 + 7) >> 3));
 }

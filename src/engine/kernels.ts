@@ -43,6 +43,12 @@ export interface Kernels {
     kh: number, kw: number, sh: number, sw: number, pt: number, pl: number, zeros: number,
   ): void; // prettier-ignore
 
+  // A first block fused: one-channel kt×1 conv, then the pooled 1×kw conv, streamed over row pairs.
+  conv_block_c1_pool2(
+    x: number, w1: number, bias1: number, wp2: number, bias2: number, y: number, buf: number,
+    B: number, H: number, W: number, kt: number, N1: number, kw: number, N2: number, relu: number,
+  ): void; // prettier-ignore
+
   // wasm/winograd.ts: F(4,3) and F(6,3) (tile 4 or 6) for 3×1 / 1×3 convolutions at inference
   // (along: 0 = H, 1 = W).
   wino_pack_weights(w: number, up: number, C: number, N: number, tile: number): void;

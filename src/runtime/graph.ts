@@ -65,7 +65,7 @@ const STEM_BLOCKS = 3;
 const STEM_BATCH = 8;
 
 function runBlock(b: FoldedBlock, x: Tensor): Tensor {
-  const y = b.freq.forward(b.time.forward(x));
+  const y = b.time.forwardFused(b.freq, x) ?? b.freq.forward(b.time.forward(x));
   return b.pool ? b.pool.forward(y) : y;
 }
 

@@ -180,6 +180,37 @@ export class Conv2d implements Layer {
     return y;
   }
 
+  /**
+   * Inference: this conv and `next` in one pass over row pairs (wasm conv_block_c1_pool2), where
+   * this one reads one channel with a kt×1 kernel (kt ≤ 3) and `next` is the 1×kw conv with the fused
+   * 2×2 pool after it, both frozen, stride 1, 'same' and with the same activation: the first block of
+   * a network. Undefined where that does not apply.
+   */
+  forwardFused(next: Conv2d, x: Tensor): Tensor | undefined {
+    const [kt, k1] = this.kernel;
+    const [k0, kw] = next.kernel;
+    const fits =
+      this.frozen && next.frozen && next.pool2 && !this.pool2 && this.relu === next.relu &&
+      this.inChannels === 1 && next.inChannels === this.outChannels && k1 === 1 && kt <= 3 && k0 === 1 &&
+      [this.stride, next.stride].every(([a, b]) => a === 1 && b === 1) &&
+      this.padding === 'same' && next.padding === 'same' &&
+      x.shape.length === 4 && x.shape[3] === 1 && x.shape[1] >= 2 && x.shape[2] >= 2; // prettier-ignore
+    if (!fits) return undefined;
+    const [B, H, W] = x.shape;
+    const { engine } = this;
+    const N1 = this.outChannels;
+    const N2 = next.outChannels;
+    const g2 = convGeometry([B, H, W, N1], next.kernel, next.stride, next.padding, next.name);
+    next.packed.direct ??= packConvWeights(engine, next.weight.valueTensor, g2, N2, true);
+    const y = engine.tensor([B, H >> 1, W >> 1, N2]);
+    const buf = engine.tensor([2 * (W + kw - 1) * N1 + 8]);
+    engine.kernels.conv_block_c1_pool2(
+      x.ptr, this.weight.valueTensor.ptr, this.bias?.valueTensor.ptr ?? 0, next.packed.direct.ptr,
+      next.bias?.valueTensor.ptr ?? 0, y.ptr, buf.ptr, B, H, W, kt, N1, kw, N2, this.relu ? 1 : 0,
+    ); // prettier-ignore
+    return y;
+  }
+
   /** `into`: a tensor of the input's shape to write the input gradient in (default: a new one). */
   backward(dy: Tensor, into?: Tensor): Tensor {
     const { g } = savedState(this.saved, this.name);
