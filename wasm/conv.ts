@@ -22,7 +22,7 @@
 // arena keeps that slack after every allocation); they never write outside their outputs.
 
 import { loadLanes, madd, storeLanes, storeRow8 } from './lanes';
-import { c1Tile, countTiles, MAX_TAPS, tapOffsets, tile4x8, tile8x4, tilesComputed } from './tile';
+import { c1Row, countTiles, MAX_TAPS, tapOffsets, tile4x8, tile8x4, tilesComputed } from './tile';
 
 const TABLE_ENTRIES: i32 = MAX_TAPS << 2;
 const table: usize = memory.data(TABLE_ENTRIES << 2, 16);
@@ -765,101 +765,6 @@ export function conv2d_backward_filter(
   }
 }
 
-/**
- * One output row of the one-input-channel conv (conv2d_forward_c1) for output channels
- * n0 .. n0+cols (weights wn = w + n0, w [T, N] unpacked, rows ldw bytes apart; bias likewise or 0):
- * pixels ow = 0 .. OW−1 of input row ih0 = oh·sh − pt of the H×W image at img, stored at
- * out + ow·ldo. The taps' weights stay in registers (up to 3 taps, the paper's 3×1 and 1×3
- * kernels; more taps reload them) and each output pixel costs one broadcast and two multiply-adds
- * per tap.
- */
-@inline
-function c1Row(
-  img: usize,
-  H: i32,
-  W: i32,
-  OW: i32,
-  ih0: i32,
-  kh: i32,
-  kw: i32,
-  sw: i32,
-  pl: i32,
-  o1: usize,
-  o2: usize,
-  wn: usize,
-  ldw: usize,
-  bn: usize,
-  relu: bool,
-  cols: i32,
-  out: usize,
-  ldo: usize,
-): void {
-  const T = kh * kw;
-  const z = f32x4.splat(0);
-  // Taps past T read finite weights of the next rows (or the arena's slack) and are never used.
-  const w00 = v128.load(wn);
-  const w01 = v128.load(wn, 16);
-  const w10 = v128.load(wn + ldw);
-  const w11 = v128.load(wn + ldw, 16);
-  const w20 = v128.load(wn + 2 * ldw);
-  const w21 = v128.load(wn + 2 * ldw, 16);
-  const b0 = bn == 0 ? z : v128.load(bn);
-  const b1 = bn == 0 ? z : v128.load(bn, 16);
-  const rowInside = ih0 >= 0 && ih0 + kh <= H;
-  let ow = 0;
-  if (kw == 1 && sw == 1 && T <= 3 && rowInside) {
-    // A whole row of a 3×1 (or shorter) kernel: 4 pixels per step (c1Tile; the reference encoder's
-    // first layer 1.44 → 0.82 ms per batch of 64, measured).
-    let p = img + ((<usize>(ih0 * W - pl)) << 2);
-    for (; ow + 4 <= OW; ow += 4) {
-      c1Tile(p, o1, o2, T, w00, w01, w10, w11, w20, w21, b0, b1, relu, out, ldo, cols);
-      out += ldo << 2;
-      p += 16;
-    }
-  }
-  for (; ow < OW; ow++) {
-    const iw0 = ow * sw - pl;
-    let c0 = b0;
-    let c1 = b1;
-    if (T <= 3 && rowInside && iw0 >= 0 && iw0 + kw <= W) {
-      const p = img + ((<usize>(ih0 * W + iw0)) << 2);
-      let a = v128.load32_splat(p);
-      c0 = madd(a, w00, c0);
-      c1 = madd(a, w01, c1);
-      if (T > 1) {
-        a = v128.load32_splat(p + o1);
-        c0 = madd(a, w10, c0);
-        c1 = madd(a, w11, c1);
-      }
-      if (T > 2) {
-        a = v128.load32_splat(p + o2);
-        c0 = madd(a, w20, c0);
-        c1 = madd(a, w21, c1);
-      }
-    } else {
-      let wt = wn;
-      for (let i = 0; i < kh; i++) {
-        const ih = ih0 + i;
-        for (let j = 0; j < kw; j++) {
-          const iw = iw0 + j;
-          if (<u32>ih < <u32>H && <u32>iw < <u32>W) {
-            const a = v128.load32_splat(img + ((<usize>(ih * W + iw)) << 2));
-            c0 = madd(a, v128.load(wt), c0);
-            c1 = madd(a, v128.load(wt, 16), c1);
-          }
-          wt += ldw;
-        }
-      }
-    }
-    if (relu) {
-      c0 = f32x4.pmax(c0, z);
-      c1 = f32x4.pmax(c1, z);
-    }
-    storeRow8(out, c0, c1, cols);
-    out += ldo;
-  }
-}
-
 /** y = act(conv(x, w) + bias) for one input channel (C = 1: a first layer over the spectrogram), w [T, N] unpacked. */
 export function conv2d_forward_c1(
   x: usize,
@@ -949,7 +854,26 @@ export function conv_block_c1_pool2(
         for (let n0 = 0; n0 < N1; n0 += 8) {
           const bn = bias1 == 0 ? 0 : bias1 + ((<usize>n0) << 2);
           const out = row + ((<usize>n0) << 2);
-          c1Row(img, H, W, W, 2 * ph + r - pt, kt, 1, 1, 0, o1, o2, w1 + ((<usize>n0) << 2), ldw, bn, relu != 0, min(8, N1 - n0), out, ldw);
+          c1Row(
+            img,
+            H,
+            W,
+            W,
+            2 * ph + r - pt,
+            kt,
+            1,
+            1,
+            0,
+            o1,
+            o2,
+            w1 + ((<usize>n0) << 2),
+            ldw,
+            bn,
+            relu != 0,
+            min(8, N1 - n0),
+            out,
+            ldw,
+          );
         }
       }
       const dst = y + <usize>((b * PH + ph) * PW) * ldo;
@@ -960,7 +884,22 @@ export function conv_block_c1_pool2(
         store<usize>(tapOffsets, 0);
         for (let pw = 0; pw < PW; pw++) {
           const anchor = buf + <usize>(2 * pw) * ldw;
-          tile4x8(anchor, ldw, bufRow, 0, 1, K, panel, bn, relu != 0, true, dst + <usize>pw * ldo + ((<usize>n0) << 2), ldo, 4, cols);
+          tile4x8(
+            anchor,
+            ldw,
+            bufRow,
+            0,
+            1,
+            K,
+            panel,
+            bn,
+            relu != 0,
+            true,
+            dst + <usize>pw * ldo + ((<usize>n0) << 2),
+            ldo,
+            4,
+            cols,
+          );
         }
       }
     }
