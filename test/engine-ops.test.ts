@@ -602,16 +602,16 @@ test('inference conv + bias + ReLU + fused 2x2 max-pool = max-pool of the conv (
   }
 });
 
-test('inference Winograd F(4,3) and F(6,3) for 3x1 and 1x3 convs (with and without the fused pool) = direct conv', async () => {
-  // tile: the outputs per Winograd tile along the conv axis: 4 (F(4,3)), or 6 (F(6,3)) for 3×1
-  // convs whose height takes fewer multiplies that way.
+test('inference Winograd F(4,3), F(6,3) and F(3,3) for 3x1 and 1x3 convs (with and without the fused pool) = direct conv', async () => {
+  // tile: the outputs per Winograd tile along the conv axis: 4 (F(4,3)), or 6 (F(6,3)) or 3 (F(3,3))
+  // for 3×1 convs whose height takes fewer multiplies that way.
   const cases: {
     x: [number, number, number, number];
     n: number;
     k: [number, number];
     relu: boolean;
     pool: boolean;
-    tile: 4 | 6;
+    tile: 3 | 4 | 6;
   }[] = [
     { x: [2, 8, 5, 33], n: 35, k: [3, 1], relu: true, pool: false, tile: 4 },
     { x: [1, 3, 12, 32], n: 32, k: [1, 3], relu: false, pool: false, tile: 4 },
@@ -623,11 +623,13 @@ test('inference Winograd F(4,3) and F(6,3) for 3x1 and 1x3 convs (with and witho
     { x: [3, 6, 4, 16], n: 16, k: [3, 1], relu: false, pool: false, tile: 6 },
     // Lengths that are not a multiple of the tile: the last tile of a line is partial.
     { x: [2, 6, 3, 32], n: 32, k: [3, 1], relu: true, pool: false, tile: 6 },
-    { x: [3, 3, 2, 34], n: 40, k: [3, 1], relu: false, pool: false, tile: 4 },
+    { x: [3, 3, 2, 34], n: 40, k: [3, 1], relu: false, pool: false, tile: 3 },
     { x: [2, 3, 7, 32], n: 32, k: [1, 3], relu: true, pool: false, tile: 4 },
     { x: [1, 5, 8, 32], n: 32, k: [1, 3], relu: true, pool: true, tile: 4 },
     { x: [2, 11, 2, 18], n: 20, k: [3, 1], relu: true, pool: false, tile: 6 },
     { x: [1, 5, 3, 16], n: 17, k: [3, 1], relu: false, pool: false, tile: 6 },
+    { x: [2, 3, 2, 32], n: 40, k: [3, 1], relu: true, pool: false, tile: 3 },
+    { x: [1, 9, 3, 18], n: 16, k: [3, 1], relu: false, pool: false, tile: 3 },
   ];
   const engine = await createEngine();
   const rng = new Rng(12);

@@ -22,7 +22,7 @@ import { countTiles, tapOffsets, tile4x8 } from './tile';
 
 /**
  * up [α][ceil(N/8)][C][8]: U[ξ] = G·g for every (c, n), from w [3, C, N] (the 3 taps along the
- * axis); α = tile + 2 points, tile = 4 (F(4,3)) or 6 (F(6,3)).
+ * axis); α = tile + 2 points, tile = 3 (F(3,3)), 4 (F(4,3)) or 6 (F(6,3)).
  */
 export function wino_pack_weights(w: usize, up: usize, C: i32, N: i32, tile: i32): void {
   const panels = (N + 7) >> 3;
@@ -35,7 +35,13 @@ export function wino_pack_weights(w: usize, up: usize, C: i32, N: i32, tile: i32
       const g1 = load<f32>(src + tap);
       const g2 = load<f32>(src + 2 * tap);
       const at = up + ((<usize>((((n >> 3) * C + c) << 3) + (n & 7))) << 2);
-      if (tile == 6) {
+      if (tile == 3) {
+        store<f32>(at, g0 / 2);
+        store<f32>(at + slice, (g0 + g1 + g2) / 2);
+        store<f32>(at + 2 * slice, (g0 - g1 + g2) / 6);
+        store<f32>(at + 3 * slice, (g0 + 2 * g1 + 4 * g2) / 6);
+        store<f32>(at + 4 * slice, g2);
+      } else if (tile == 6) {
         store<f32>(at, g0);
         store<f32>(at + slice, (-2 * (g0 + g1 + g2)) / 9);
         store<f32>(at + 2 * slice, (-2 * (g0 - g1 + g2)) / 9);
@@ -345,9 +351,30 @@ function outputTransform(
   }
 }
 
-// F(6,3) (α = 8 points 0, ±1, ±2, ±1/2, ∞; the matrices of Lavin & Gray's wincnn), for 3×1 convs
-// whose height it covers with fewer multiplies than F(4,3): 8 per 6 outputs instead of 6 per 4
-// (heights 6, 12, 24 of the reference encoder; at height 6, 8 instead of F(4,3)'s 12).
+// F(6,3) (α = 8 points 0, ±1, ±2, ±1/2, ∞; the matrices of Lavin & Gray's wincnn) and F(3,3)
+// (α = 5 points 0, ±1, 2, ∞, Toom-Cook), for 3×1 convs whose height they cover with fewer multiplies
+// than F(4,3): 8 per 6 outputs, or 5 per 3, instead of 6 per 4 (heights 6, 12, 24 and 3 of the
+// reference encoder: at height 6, 8 multiplies instead of F(4,3)'s 12; at height 3, 5 instead of 6).
+// Tiles are bands of `tile` image rows; the two padding rows of a band at the top or bottom edge of
+// the image are zeros.
+
+/** Bᵀ·d of F(3,3) for one channel vector: the 5 transformed rows at dst + ξ·slice. */
+@inline
+function transformIn3(d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, dst: usize, slice: usize, lanes: i32): void {
+  const two = f32x4.splat(2);
+  const e31 = f32x4.sub(d3, d1);
+  storeLanes(dst, madd(f32x4.sub(d0, d2), two, e31), lanes);
+  storeLanes(dst + slice, madd(d1, two, f32x4.sub(d2, d3)), lanes);
+  storeLanes(dst + 2 * slice, madd(d2, f32x4.splat(3), f32x4.sub(f32x4.neg(d3), f32x4.add(d1, d1))), lanes);
+  storeLanes(dst + 3 * slice, e31, lanes);
+  storeLanes(dst + 4 * slice, madd(f32x4.sub(d1, d3), two, f32x4.sub(d4, d2)), lanes);
+}
+
+/** Input k of a band starting at image row h0 (k < n exist; row h0 < 0 is padding), or zeros. */
+@inline
+function bandInput(p: usize, stride: usize, k: i32, h0: i32, n: i32, lanes: i32): v128 {
+  return (k > 0 || h0 >= 0) && k < n ? loadLanes(p + <usize>k * stride, lanes) : f32x4.splat(0);
+}
 
 /** Bᵀ·d of F(6,3) for one channel vector: the 8 transformed rows at dst + ξ·slice. */
 @inline
@@ -381,10 +408,11 @@ function transformIn6(
 }
 
 /**
- * V[ξ][i][C] of F(6,3) along H for tile rows R0 .. R0+rows (tile row = 6 image rows of one image,
- * W tiles, one per column); input k of a tile is image row 6r − 1 + k, zero outside the image.
+ * V[ξ][i][C] of F(6,3) or F(3,3) along H for tile rows R0 .. R0+rows (tile row = `tile` image rows
+ * of one image, W tiles, one per column); input k of a tile is image row tile·r − 1 + k, zero
+ * outside the image.
  */
-function inputTransform6(
+function inputTransformBands(
   x: usize,
   v: usize,
   slice: usize,
@@ -394,6 +422,7 @@ function inputTransform6(
   H: i32,
   W: i32,
   C: i32,
+  tile: i32,
 ): void {
   const row = (<usize>C) << 2;
   const stride = <usize>W * row;
@@ -402,7 +431,7 @@ function inputTransform6(
   let b = R0 / rowsPerImage; // image and tile row of R, kept by counting (see outputTransform)
   let r = R0 % rowsPerImage;
   for (let R = R0; R < R0 + rows; R++) {
-    const h0 = r * 6 - 1; // image row of input 0
+    const h0 = r * tile - 1; // image row of input 0
     const n = H - h0; // inputs k < n exist (and k ≥ 1 when h0 < 0)
     const whole = h0 >= 0 && n >= 8 && (C & 3) == 0;
     for (let i = 0; i < W; i++) {
@@ -410,7 +439,23 @@ function inputTransform6(
       for (let c = 0; c < C; c += 4) {
         const lanes = min(4, C - c);
         const p = base + ((<usize>c) << 2);
-        if (whole) {
+        const out = dst + ((<usize>c) << 2);
+        if (tile == 3) {
+          // Only the reference encoder's height 3 takes F(3,3) in practice: every band is an edge.
+          if ((C & 3) == 0) {
+            transformIn3(
+              bandInput(p, stride, 0, h0, n, 4), bandInput(p, stride, 1, h0, n, 4),
+              bandInput(p, stride, 2, h0, n, 4), bandInput(p, stride, 3, h0, n, 4),
+              bandInput(p, stride, 4, h0, n, 4), out, slice, 4,
+            ); // prettier-ignore
+          } else {
+            transformIn3(
+              bandInput(p, stride, 0, h0, n, lanes), bandInput(p, stride, 1, h0, n, lanes),
+              bandInput(p, stride, 2, h0, n, lanes), bandInput(p, stride, 3, h0, n, lanes),
+              bandInput(p, stride, 4, h0, n, lanes), out, slice, lanes,
+            ); // prettier-ignore
+          }
+        } else if (whole) {
           transformIn6(
             v128.load(p), v128.load(p + stride), v128.load(p + 2 * stride), v128.load(p + 3 * stride),
             v128.load(p + 4 * stride), v128.load(p + 5 * stride), v128.load(p + 6 * stride),
@@ -488,8 +533,35 @@ function storeTile6(
   }
 }
 
-/** Stores act(bias + Aᵀ·M) of F(6,3) for the chunk's tiles (tile rows R0 .. R0+rows), along H. */
-function outputTransform6(
+/** As storeTile, for F(3,3): outputs k < valid of one tile and channel vector at p + k·stride. */
+@inline
+function storeTile3(
+  q: usize,
+  slice: usize,
+  bias: v128,
+  floor: v128,
+  p: usize,
+  stride: usize,
+  valid: i32,
+  lanes: i32,
+): void {
+  const m1 = v128.load(q + slice);
+  const m2 = v128.load(q + 2 * slice);
+  const m3 = v128.load(q + 3 * slice);
+  const s12 = f32x4.add(f32x4.add(m1, m2), bias);
+  storeLanes(p, f32x4.pmax(f32x4.add(f32x4.add(v128.load(q), s12), m3), floor), lanes);
+  if (valid > 1) {
+    const y1 = madd(m3, f32x4.splat(2), f32x4.add(f32x4.sub(m1, m2), bias));
+    storeLanes(p + stride, f32x4.pmax(y1, floor), lanes);
+  }
+  if (valid > 2) {
+    const y2 = f32x4.add(madd(m3, f32x4.splat(4), s12), v128.load(q + 4 * slice));
+    storeLanes(p + 2 * stride, f32x4.pmax(y2, floor), lanes);
+  }
+}
+
+/** Stores act(bias + Aᵀ·M) of F(6,3) or F(3,3) for the chunk's tiles (tile rows R0 .. R0+rows), along H. */
+function outputTransformBands(
   m: usize,
   slice: usize,
   bias: usize,
@@ -502,6 +574,7 @@ function outputTransform6(
   N: i32,
   Np: i32,
   relu: bool,
+  tile: i32,
 ): void {
   const rowN = (<usize>N) << 2;
   const mRow = (<usize>Np) << 2;
@@ -512,19 +585,21 @@ function outputTransform6(
   let b = R0 / rowsPerImage; // image and tile row of R, kept by counting (see outputTransform)
   let r = R0 % rowsPerImage;
   for (let R = R0; R < R0 + rows; R++) {
-    const h0 = r * 6;
-    const valid = min(6, H - h0);
+    const h0 = r * tile;
+    const valid = min(tile, H - h0);
     for (let i = 0; i < W; i++) {
       const first = y + <usize>((b * H + h0) * W + i) * rowN;
       for (let n = 0; n < N; n += 4) {
         const o = (<usize>n) << 2;
         if (wholeVectors) {
           const bv = bias == 0 ? f32x4.splat(0) : v128.load(bias + o);
-          storeTile6(src + o, slice, bv, floor, first + o, stride, valid, 4);
+          if (tile == 6) storeTile6(src + o, slice, bv, floor, first + o, stride, valid, 4);
+          else storeTile3(src + o, slice, bv, floor, first + o, stride, valid, 4);
         } else {
           const lanes = min(4, N - n);
           const bv = bias == 0 ? f32x4.splat(0) : loadLanes(bias + o, lanes);
-          storeTile6(src + o, slice, bv, floor, first + o, stride, valid, lanes);
+          if (tile == 6) storeTile6(src + o, slice, bv, floor, first + o, stride, valid, lanes);
+          else storeTile3(src + o, slice, bv, floor, first + o, stride, valid, lanes);
         }
       }
       src += mRow;
@@ -538,7 +613,8 @@ function outputTransform6(
 
 /**
  * y = act(conv(x, w) + bias) (pool == 0), or its 2×2 max-pool (pool != 0: 1×3 with W a multiple of
- * 4), by F(4,3) (tile 4) or, for 3×1 without pool, F(6,3) (tile 6), over chunks of `chunkRows` tile
+ * 4), by F(4,3) (tile 4) or, for 3×1 without pool, F(6,3) or F(3,3) (tile 6 or 3), over chunks of
+ * `chunkRows` tile
  * rows (even with pool). up from wino_pack_weights with the same tile; workspace v: (α·Pc + 4)·C
  * floats and m: α·Pc·Np floats, α = tile + 2, Pc = chunkRows · (tiles per tile row), Np = 8·ceil(N/8).
  */
@@ -575,8 +651,8 @@ export function conv2d_forward_winograd(
     const P = rows * tilesInRow;
     const sliceV = <usize>P * rowC;
     const sliceM = <usize>P * rowN;
-    if (tile == 6) inputTransform6(x, v, sliceV, R0, rows, rowsPerImage, H, W, C);
-    else inputTransform(x, v, sliceV, R0, rows, rowsPerImage, H, W, C, along);
+    if (tile == 4) inputTransform(x, v, sliceV, R0, rows, rowsPerImage, H, W, C, along);
+    else inputTransformBands(x, v, sliceV, R0, rows, rowsPerImage, H, W, C, tile);
     // α GEMMs M[ξ] = V[ξ]·U[ξ].
     for (let xi = 0; xi < alpha; xi++) {
       const vs = v + <usize>xi * sliceV;
@@ -595,8 +671,8 @@ export function conv2d_forward_winograd(
       }
     }
     countTiles(alpha * ((P + 3) >> 2) * (Np >> 3));
-    if (tile == 6) outputTransform6(m, sliceM, bias, y, R0, rows, rowsPerImage, H, W, N, Np, relu != 0);
-    else outputTransform(m, sliceM, bias, y, R0, rows, rowsPerImage, H, W, N, Np, along, relu != 0, pool != 0);
+    if (tile == 4) outputTransform(m, sliceM, bias, y, R0, rows, rowsPerImage, H, W, N, Np, along, relu != 0, pool != 0);
+    else outputTransformBands(m, sliceM, bias, y, R0, rows, rowsPerImage, H, W, N, Np, relu != 0, tile);
   }
 }
 

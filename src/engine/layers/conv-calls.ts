@@ -217,12 +217,14 @@ export function winogradAxis(g: ConvGeometry, N: number, pool2: boolean): number
 }
 
 /**
- * Output tile of the Winograd conv along `along`: 6 (F(6,3), 8 multiplies per 6 outputs) for a 3×1
- * conv whose height it covers with fewer multiplies than 4 (F(4,3), 6 per 4) does, counting the
- * partial last tile (heights 5, 6, 12 or 24, not 3 or 8), else 4.
+ * Output tile of the Winograd conv along `along`: 4 (F(4,3), 6 multiplies per 4 outputs), or for a
+ * 3×1 conv 6 (F(6,3), 8 per 6) or 3 (F(3,3), 5 per 3) where that covers its height with fewer
+ * multiplies, counting the partial last tile (6 at heights 5, 6, 12, 24; 3 at heights 3, 9).
  */
 export function winogradTile(g: ConvGeometry, along: number): number {
-  return along === 0 && 8 * Math.ceil(g.H / 6) < 6 * Math.ceil(g.H / 4) ? 6 : 4;
+  if (along !== 0) return 4;
+  const cost = (t: number): number => Math.ceil(g.H / t) * (t + 2);
+  return [4, 6, 3].reduce((best, t) => (cost(t) < cost(best) ? t : best));
 }
 
 /**
