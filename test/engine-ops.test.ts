@@ -629,6 +629,8 @@ test('inference Winograd F(4,3), F(6,3) and F(3,3) for 3x1 and 1x3 convs (with a
     { x: [2, 11, 2, 18], n: 20, k: [3, 1], relu: true, pool: false, tile: 6 },
     { x: [1, 5, 3, 16], n: 17, k: [3, 1], relu: false, pool: false, tile: 6 },
     { x: [2, 3, 2, 32], n: 40, k: [3, 1], relu: true, pool: false, tile: 3 },
+    { x: [2, 4, 6, 18], n: 20, k: [1, 3], relu: true, pool: false, tile: 4 },
+    { x: [1, 2, 3, 17], n: 16, k: [1, 3], relu: false, pool: false, tile: 4 },
     { x: [1, 9, 3, 18], n: 16, k: [3, 1], relu: false, pool: false, tile: 3 },
   ];
   const engine = await createEngine();
