@@ -348,19 +348,26 @@ function outputTransform(
     const PH = H >> 1;
     for (let R = R0; R < R0 + rows; R += 2) {
       const line = y + <usize>((b * PH + (r >> 1)) * (W >> 1)) * rowN;
-      for (let wt = 0; wt < W4; wt++) {
-        const top = m + <usize>((R - R0) * W4 + wt) * mRow;
-        const bottom = top + <usize>W4 * mRow;
-        const dst = line + <usize>(2 * wt) * rowN;
-        for (let n = 0; n < N; n += 4) {
-          const o = (<usize>n) << 2;
-          if (wholeVectors) {
-            const bv = bias == 0 ? zero : v128.load(bias + o);
-            storePooledTiles(top + o, bottom + o, slice, bv, floor, dst + o, rowN, 4);
-          } else {
-            const lanes = min(4, N - n);
-            const bv = bias == 0 ? zero : loadLanes(bias + o, lanes);
-            storePooledTiles(top + o, bottom + o, slice, bv, floor, dst + o, rowN, lanes);
+      const tops = m + <usize>((R - R0) * W4) * mRow;
+      // Per channel vector, walk the tiles of the row pair (pointer steps only).
+      for (let n = 0; n < N; n += 4) {
+        const o = (<usize>n) << 2;
+        let top = tops + o;
+        let dst = line + o;
+        if (wholeVectors) {
+          const bv = bias == 0 ? zero : v128.load(bias + o);
+          for (let wt = 0; wt < W4; wt++) {
+            storePooledTiles(top, top + <usize>W4 * mRow, slice, bv, floor, dst, rowN, 4);
+            top += mRow;
+            dst += 2 * rowN;
+          }
+        } else {
+          const lanes = min(4, N - n);
+          const bv = bias == 0 ? zero : loadLanes(bias + o, lanes);
+          for (let wt = 0; wt < W4; wt++) {
+            storePooledTiles(top, top + <usize>W4 * mRow, slice, bv, floor, dst, rowN, lanes);
+            top += mRow;
+            dst += 2 * rowN;
           }
         }
       }
