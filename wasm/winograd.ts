@@ -16,7 +16,7 @@
 // Float32 rounding of the transforms keeps results within ~1e-6 relative of the direct convolution
 // for well-scaled inputs.
 
-import { loadLanes, madd, storeLanes } from './lanes';
+import { madd, storeLanes } from './lanes';
 import { countTiles, tapOffsets, tile4x8 } from './tile';
 
 
@@ -110,20 +110,20 @@ function transformIn(
 function lineTransform(p: usize, dst: usize, row: usize, slice: usize, W: i32, Lt: i32, lanes: i32): void {
   const z = f32x4.splat(0);
   let d0 = z;
-  let d1 = loadLanes(p, lanes);
+  let d1 = v128.load(p);
   let q = p + row; // pixel 4i + 1
   let out = dst;
   for (let a0 = 0; a0 < Lt << 2; a0 += 4) {
     let d2: v128, d3: v128, d4: v128, d5: v128;
     if (a0 + 4 < W) {
-      d2 = loadLanes(q, lanes);
-      d3 = loadLanes(q + row, lanes);
-      d4 = loadLanes(q + 2 * row, lanes);
-      d5 = loadLanes(q + 3 * row, lanes);
+      d2 = v128.load(q);
+      d3 = v128.load(q + row);
+      d4 = v128.load(q + 2 * row);
+      d5 = v128.load(q + 3 * row);
     } else {
-      d2 = a0 + 1 < W ? loadLanes(q, lanes) : z;
-      d3 = a0 + 2 < W ? loadLanes(q + row, lanes) : z;
-      d4 = a0 + 3 < W ? loadLanes(q + 2 * row, lanes) : z;
+      d2 = a0 + 1 < W ? v128.load(q) : z;
+      d3 = a0 + 2 < W ? v128.load(q + row) : z;
+      d4 = a0 + 3 < W ? v128.load(q + 2 * row) : z;
       d5 = z;
     }
     transformIn(d0, d1, d2, d3, d4, d5, out, slice, lanes);
@@ -194,21 +194,9 @@ function inputTransform(
           const d5 = v128.load(p + 5 * stride);
           transformIn(d0, d1, d2, d3, d4, d5, dst + ((<usize>c) << 2), slice, 4);
         }
-      } else if (a0 > 0 && a0 + 4 < L) {
-        for (let c = 0; c < C; c += 4) {
-          const lanes = min(4, C - c);
-          const p = base + ((<usize>c) << 2);
-          const d0 = loadLanes(p, lanes);
-          const d1 = loadLanes(p + stride, lanes);
-          const d2 = loadLanes(p + 2 * stride, lanes);
-          const d3 = loadLanes(p + 3 * stride, lanes);
-          const d4 = loadLanes(p + 4 * stride, lanes);
-          const d5 = loadLanes(p + 5 * stride, lanes);
-          transformIn(d0, d1, d2, d3, d4, d5, dst + ((<usize>c) << 2), slice, lanes);
-        }
-      } else if ((C & 3) == 0) {
-        // An edge tile, whole vectors. Input k of the tile is at a0 − 1 + k; outside 0 .. L−1 it is
-        // the zero padding.
+      } else {
+        // An edge tile or a channel tail. Input k of the tile is at a0 − 1 + k; outside 0 .. L−1 it
+        // is the zero padding. Loads may read past a row's end (the arena's slack); stores may not.
         const n = L - a0 + 1; // inputs k < n exist (k ≥ 1)
         for (let c = 0; c < C; c += 4) {
           const p = base + ((<usize>c) << 2);
@@ -218,20 +206,7 @@ function inputTransform(
           const d3 = n > 3 ? v128.load(p + 3 * stride) : z;
           const d4 = n > 4 ? v128.load(p + 4 * stride) : z;
           const d5 = n > 5 ? v128.load(p + 5 * stride) : z;
-          transformIn(d0, d1, d2, d3, d4, d5, dst + ((<usize>c) << 2), slice, 4);
-        }
-      } else {
-        const n = L - a0 + 1;
-        for (let c = 0; c < C; c += 4) {
-          const lanes = min(4, C - c);
-          const p = base + ((<usize>c) << 2);
-          const d0 = a0 > 0 ? loadLanes(p, lanes) : z;
-          const d1 = loadLanes(p + stride, lanes);
-          const d2 = n > 2 ? loadLanes(p + 2 * stride, lanes) : z;
-          const d3 = n > 3 ? loadLanes(p + 3 * stride, lanes) : z;
-          const d4 = n > 4 ? loadLanes(p + 4 * stride, lanes) : z;
-          const d5 = n > 5 ? loadLanes(p + 5 * stride, lanes) : z;
-          transformIn(d0, d1, d2, d3, d4, d5, dst + ((<usize>c) << 2), slice, lanes);
+          transformIn(d0, d1, d2, d3, d4, d5, dst + ((<usize>c) << 2), slice, min(4, C - c));
         }
       }
       dst += row;
@@ -336,7 +311,6 @@ function outputTransform(
   const mRow = (<usize>Np) << 2;
   const zero = f32x4.splat(0);
   const floor = relu ? zero : f32x4.splat(-Infinity);
-  const wholeVectors = (N & 3) == 0;
   // Image and tile row of R, kept by counting (a division per row cost more than it looks: the
   // compiled code redid it per channel vector, measured).
   let b = R0 / rowsPerImage;
@@ -354,21 +328,12 @@ function outputTransform(
         const o = (<usize>n) << 2;
         let top = tops + o;
         let dst = line + o;
-        if (wholeVectors) {
-          const bv = bias == 0 ? zero : v128.load(bias + o);
-          for (let wt = 0; wt < W4; wt++) {
-            storePooledTiles(top, top + <usize>W4 * mRow, slice, bv, floor, dst, rowN, 4);
-            top += mRow;
-            dst += 2 * rowN;
-          }
-        } else {
-          const lanes = min(4, N - n);
-          const bv = bias == 0 ? zero : loadLanes(bias + o, lanes);
-          for (let wt = 0; wt < W4; wt++) {
-            storePooledTiles(top, top + <usize>W4 * mRow, slice, bv, floor, dst, rowN, lanes);
-            top += mRow;
-            dst += 2 * rowN;
-          }
+        const lanes = min(4, N - n);
+        const bv = bias == 0 ? zero : v128.load(bias + o);
+        for (let wt = 0; wt < W4; wt++) {
+          storePooledTiles(top, top + <usize>W4 * mRow, slice, bv, floor, dst, rowN, lanes);
+          top += mRow;
+          dst += 2 * rowN;
         }
       }
       r += 2;
@@ -390,14 +355,8 @@ function outputTransform(
       const valid = min(4, L - a0);
       for (let n = 0; n < N; n += 4) {
         const o = (<usize>n) << 2;
-        if (wholeVectors) {
-          const bv = bias == 0 ? zero : v128.load(bias + o);
-          storeTile(src + o, slice, bv, floor, first + o, stride, valid, 4);
-        } else {
-          const lanes = min(4, N - n);
-          const bv = bias == 0 ? zero : loadLanes(bias + o, lanes);
-          storeTile(src + o, slice, bv, floor, first + o, stride, valid, lanes);
-        }
+        const bv = bias == 0 ? zero : v128.load(bias + o);
+        storeTile(src + o, slice, bv, floor, first + o, stride, valid, min(4, N - n));
       }
       src += mRow;
     }
@@ -429,8 +388,8 @@ function transformIn3(d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, dst: usi
 
 /** Input k of a band starting at image row h0 (k < n exist; row h0 < 0 is padding), or zeros. */
 @inline
-function bandInput(p: usize, stride: usize, k: i32, h0: i32, n: i32, lanes: i32): v128 {
-  return (k > 0 || h0 >= 0) && k < n ? loadLanes(p + <usize>k * stride, lanes) : f32x4.splat(0);
+function bandInput(p: usize, stride: usize, k: i32, h0: i32, n: i32): v128 {
+  return (k > 0 || h0 >= 0) && k < n ? v128.load(p + <usize>k * stride) : f32x4.splat(0);
 }
 
 /** Bᵀ·d of F(6,3) for one channel vector: the 8 transformed rows at dst + ξ·slice. */
@@ -499,49 +458,23 @@ function inputTransformBands(
         const out = dst + ((<usize>c) << 2);
         if (tile == 3) {
           // Only the reference encoder's height 3 takes F(3,3) in practice: every band is an edge.
-          if ((C & 3) == 0) {
-            transformIn3(
-              bandInput(p, stride, 0, h0, n, 4), bandInput(p, stride, 1, h0, n, 4),
-              bandInput(p, stride, 2, h0, n, 4), bandInput(p, stride, 3, h0, n, 4),
-              bandInput(p, stride, 4, h0, n, 4), out, slice, 4,
-            ); // prettier-ignore
-          } else {
-            transformIn3(
-              bandInput(p, stride, 0, h0, n, lanes), bandInput(p, stride, 1, h0, n, lanes),
-              bandInput(p, stride, 2, h0, n, lanes), bandInput(p, stride, 3, h0, n, lanes),
-              bandInput(p, stride, 4, h0, n, lanes), out, slice, lanes,
-            ); // prettier-ignore
-          }
+          transformIn3(
+            bandInput(p, stride, 0, h0, n), bandInput(p, stride, 1, h0, n), bandInput(p, stride, 2, h0, n),
+            bandInput(p, stride, 3, h0, n), bandInput(p, stride, 4, h0, n), out, slice, lanes,
+          ); // prettier-ignore
         } else if (whole) {
           transformIn6(
             v128.load(p), v128.load(p + stride), v128.load(p + 2 * stride), v128.load(p + 3 * stride),
             v128.load(p + 4 * stride), v128.load(p + 5 * stride), v128.load(p + 6 * stride),
             v128.load(p + 7 * stride), dst + ((<usize>c) << 2), slice, 4,
           ); // prettier-ignore
-        } else if ((C & 3) == 0) {
-          // An edge band (every band at heights 6 and 12), whole vectors.
-          transformIn6(
-            h0 >= 0 ? v128.load(p) : z,
-            n > 1 ? v128.load(p + stride) : z,
-            n > 2 ? v128.load(p + 2 * stride) : z,
-            n > 3 ? v128.load(p + 3 * stride) : z,
-            n > 4 ? v128.load(p + 4 * stride) : z,
-            n > 5 ? v128.load(p + 5 * stride) : z,
-            n > 6 ? v128.load(p + 6 * stride) : z,
-            n > 7 ? v128.load(p + 7 * stride) : z,
-            dst + ((<usize>c) << 2), slice, 4,
-          ); // prettier-ignore
         } else {
+          // An edge band (every band at heights 6 and 12) or a channel tail; loads may read past a
+          // row's end (the arena's slack), stores may not.
           transformIn6(
-            h0 >= 0 ? loadLanes(p, lanes) : z,
-            n > 1 ? loadLanes(p + stride, lanes) : z,
-            n > 2 ? loadLanes(p + 2 * stride, lanes) : z,
-            n > 3 ? loadLanes(p + 3 * stride, lanes) : z,
-            n > 4 ? loadLanes(p + 4 * stride, lanes) : z,
-            n > 5 ? loadLanes(p + 5 * stride, lanes) : z,
-            n > 6 ? loadLanes(p + 6 * stride, lanes) : z,
-            n > 7 ? loadLanes(p + 7 * stride, lanes) : z,
-            dst + ((<usize>c) << 2), slice, lanes,
+            bandInput(p, stride, 0, h0, n), bandInput(p, stride, 1, h0, n), bandInput(p, stride, 2, h0, n),
+            bandInput(p, stride, 3, h0, n), bandInput(p, stride, 4, h0, n), bandInput(p, stride, 5, h0, n),
+            bandInput(p, stride, 6, h0, n), bandInput(p, stride, 7, h0, n), out, slice, lanes,
           ); // prettier-ignore
         }
       }
@@ -637,7 +570,6 @@ function outputTransformBands(
   const mRow = (<usize>Np) << 2;
   const stride = <usize>W * rowN;
   const floor = relu ? f32x4.splat(0) : f32x4.splat(-Infinity);
-  const wholeVectors = (N & 3) == 0;
   let src = m;
   let b = R0 / rowsPerImage; // image and tile row of R, kept by counting (see outputTransform)
   let r = R0 % rowsPerImage;
@@ -648,16 +580,10 @@ function outputTransformBands(
       const first = y + <usize>((b * H + h0) * W + i) * rowN;
       for (let n = 0; n < N; n += 4) {
         const o = (<usize>n) << 2;
-        if (wholeVectors) {
-          const bv = bias == 0 ? f32x4.splat(0) : v128.load(bias + o);
-          if (tile == 6) storeTile6(src + o, slice, bv, floor, first + o, stride, valid, 4);
-          else storeTile3(src + o, slice, bv, floor, first + o, stride, valid, 4);
-        } else {
-          const lanes = min(4, N - n);
-          const bv = bias == 0 ? f32x4.splat(0) : loadLanes(bias + o, lanes);
-          if (tile == 6) storeTile6(src + o, slice, bv, floor, first + o, stride, valid, lanes);
-          else storeTile3(src + o, slice, bv, floor, first + o, stride, valid, lanes);
-        }
+        const lanes = min(4, N - n);
+        const bv = bias == 0 ? f32x4.splat(0) : v128.load(bias + o);
+        if (tile == 6) storeTile6(src + o, slice, bv, floor, first + o, stride, valid, lanes);
+        else storeTile3(src + o, slice, bv, floor, first + o, stride, valid, lanes);
       }
       src += mRow;
     }
@@ -749,8 +675,8 @@ export function wino2_split(x: usize, s: usize, x0: usize, x1: usize, rows: i32,
     for (let c = 0; c < C; c += 4) {
       const lanes = min(4, C - c);
       const b = (<usize>c) << 2;
-      const a0 = loadLanes(src + b, lanes);
-      const a1 = loadLanes(src + row + b, lanes);
+      const a0 = v128.load(src + b);
+      const a1 = v128.load(src + row + b);
       storeLanes(s + o + b, f32x4.add(a0, a1), lanes);
       storeLanes(x0 + o + b, a0, lanes);
       storeLanes(x1 + o + b, a1, lanes);
@@ -768,9 +694,9 @@ export function wino2_join(m: usize, a: usize, b: usize, y: usize, rows: i32, N:
     for (let n = 0; n < N; n += 4) {
       const lanes = min(4, N - n);
       const o = (<usize>n) << 2;
-      const mv = loadLanes(m + i + o, lanes);
-      storeLanes(dst + o, f32x4.pmax(f32x4.add(mv, loadLanes(a + i + o, lanes)), floor), lanes);
-      storeLanes(dst + row + o, f32x4.pmax(f32x4.add(mv, loadLanes(b + i + o, lanes)), floor), lanes);
+      const mv = v128.load(m + i + o);
+      storeLanes(dst + o, f32x4.pmax(f32x4.add(mv, v128.load(a + i + o)), floor), lanes);
+      storeLanes(dst + row + o, f32x4.pmax(f32x4.add(mv, v128.load(b + i + o)), floor), lanes);
     }
   }
 }
