@@ -330,7 +330,6 @@ export function c1Tile(
  * kernels; more taps reload them) and each output pixel costs one broadcast and two multiply-adds
  * per tap.
  */
-@inline
 export function c1Row(
   img: usize,
   H: i32,
