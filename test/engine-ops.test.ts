@@ -619,6 +619,7 @@ test('inference Winograd F(4,3), F(6,3) and F(3,3) for 3x1 and 1x3 convs (with a
     { x: [1, 4, 4, 32], n: 33, k: [1, 3], relu: true, pool: true, tile: 4 },
     { x: [2, 4, 8, 16], n: 16, k: [1, 3], relu: true, pool: true, tile: 4 },
     { x: [2, 8, 4, 16], n: 24, k: [3, 1], relu: true, pool: false, tile: 4 },
+    { x: [1, 16, 3, 16], n: 16, k: [3, 1], relu: true, pool: false, tile: 4 },
     { x: [2, 12, 3, 40], n: 36, k: [3, 1], relu: true, pool: false, tile: 6 },
     { x: [3, 6, 4, 16], n: 16, k: [3, 1], relu: false, pool: false, tile: 6 },
     // Lengths that are not a multiple of the tile: the last tile of a line is partial.

@@ -9,8 +9,9 @@
 //   U[ξ][C][N] = G·g (g: the 3 taps), packed as 8-column panels, ξ = 0..5
 //   M[ξ][tile][N] = V[ξ] · U[ξ]      (6 GEMMs on the shared 4×8 register tile)
 //   y = act(bias + Aᵀ·M), optionally max-pooled 2×2 (1×3 only: the tiles of rows h and h+1 pair up)
-// Tiles come in tile rows: for 1×3 a row is image row h (Lt tiles along W); for 3×1 it is the band of
-// image rows 4·ht .. 4·ht+3 (W tiles, one per column). The work runs over chunks of whole tile rows,
+// Tiles come in tile rows: for 1×3 a row is image row h (Lt tiles along W: the *Rows transforms);
+// for 3×1 it is the band of image rows 4·ht .. 4·ht+3 (W tiles, one per column: the *Bands
+// transforms, which also run F(6,3) and F(3,3), below). The work runs over chunks of whole tile rows,
 // sized by the caller so that V and M of a chunk stay in cache: transforming the whole layer first
 // streams both through memory, which cost more than the multiplies saved (measured).
 // Float32 rounding of the transforms keeps results within ~1e-6 relative of the direct convolution
@@ -135,10 +136,13 @@ function lineTransform(p: usize, dst: usize, row: usize, slice: usize, W: i32, L
 }
 
 /**
- * V[ξ][i][C] for the tiles of tile rows R0 .. R0+rows (global row R = b·rowsPerImage + r), i counted
- * from the chunk's first tile; slice = the chunk's tiles · C · 4 bytes.
+ * V[ξ][i][C] of a 1×3 conv for the tiles of tile rows R0 .. R0+rows (tile row R = b·rowsPerImage + r
+ * = image row r of image b, its tiles along W), i counted from the chunk's first tile; slice = the
+ * chunk's tiles · C · 4 bytes. Per channel vector it walks the tiles of an image row, carrying the
+ * two inputs that neighbouring tiles share (inputs 4, 5 of one are inputs 0, 1 of the next): 4 loads
+ * per tile instead of 6, and no per-tile setup.
  */
-function inputTransform(
+function inputTransformRows(
   x: usize,
   v: usize,
   slice: usize,
@@ -148,69 +152,20 @@ function inputTransform(
   H: i32,
   W: i32,
   C: i32,
-  along: i32,
 ): void {
   const row = (<usize>C) << 2;
-  const L = along ? W : H;
-  const stride = along ? row : <usize>W * row; // between neighbours along the axis
-  const tilesInRow = along ? (W + 3) >> 2 : W;
-  const z = f32x4.splat(0);
+  const tilesInRow = (W + 3) >> 2;
   let dst = v;
-  let b = R0 / rowsPerImage; // image and tile row of R, kept by counting (see outputTransform)
+  let b = R0 / rowsPerImage; // image and tile row of R, kept by counting (see outputTransformRows)
   let r = R0 % rowsPerImage;
-  if (along) {
-    // 1×3: per channel vector, walk the tiles of an image row, carrying the two inputs that
-    // neighbouring tiles share (inputs 4, 5 of one are inputs 0, 1 of the next): 4 loads per tile
-    // instead of 6, and no per-tile setup.
-    for (let R = R0; R < R0 + rows; R++) {
-      const line = x + <usize>((b * H + r) * W) * row;
-      for (let c = 0; c < C; c += 4) {
-        if ((C & 3) == 0) lineTransform(line + ((<usize>c) << 2), dst + ((<usize>c) << 2), row, slice, W, tilesInRow, 4);
-        else lineTransform(line + ((<usize>c) << 2), dst + ((<usize>c) << 2), row, slice, W, tilesInRow, min(4, C - c));
-      }
-      dst += <usize>tilesInRow * row;
-      if (++r == rowsPerImage) {
-        r = 0;
-        b++;
-      }
-    }
-    return;
-  }
   for (let R = R0; R < R0 + rows; R++) {
-    for (let i = 0; i < tilesInRow; i++) {
-      // First of the 4 outputs, and the input one before it (the left/top padding tap).
-      const a0 = along ? i << 2 : r << 2;
-      const first = x + <usize>((b * H + (along ? r : a0)) * W + (along ? a0 : i)) * row;
-      const base = first - stride;
-      if (a0 > 0 && a0 + 4 < L && (C & 3) == 0) {
-        // Inside the line, whole vectors: the lane counts below fold to constants.
-        for (let c = 0; c < C; c += 4) {
-          const p = base + ((<usize>c) << 2);
-          const d0 = v128.load(p);
-          const d1 = v128.load(p + stride);
-          const d2 = v128.load(p + 2 * stride);
-          const d3 = v128.load(p + 3 * stride);
-          const d4 = v128.load(p + 4 * stride);
-          const d5 = v128.load(p + 5 * stride);
-          transformIn(d0, d1, d2, d3, d4, d5, dst + ((<usize>c) << 2), slice, 4);
-        }
-      } else {
-        // An edge tile or a channel tail. Input k of the tile is at a0 − 1 + k; outside 0 .. L−1 it
-        // is the zero padding. Loads may read past a row's end (the arena's slack); stores may not.
-        const n = L - a0 + 1; // inputs k < n exist (k ≥ 1)
-        for (let c = 0; c < C; c += 4) {
-          const p = base + ((<usize>c) << 2);
-          const d0 = a0 > 0 ? v128.load(p) : z;
-          const d1 = v128.load(p + stride);
-          const d2 = n > 2 ? v128.load(p + 2 * stride) : z;
-          const d3 = n > 3 ? v128.load(p + 3 * stride) : z;
-          const d4 = n > 4 ? v128.load(p + 4 * stride) : z;
-          const d5 = n > 5 ? v128.load(p + 5 * stride) : z;
-          transformIn(d0, d1, d2, d3, d4, d5, dst + ((<usize>c) << 2), slice, min(4, C - c));
-        }
-      }
-      dst += row;
+    const line = x + <usize>((b * H + r) * W) * row;
+    for (let c = 0; c < C; c += 4) {
+      const o = (<usize>c) << 2;
+      if ((C & 3) == 0) lineTransform(line + o, dst + o, row, slice, W, tilesInRow, 4);
+      else lineTransform(line + o, dst + o, row, slice, W, tilesInRow, min(4, C - c));
     }
+    dst += <usize>tilesInRow * row;
     if (++r == rowsPerImage) {
       r = 0;
       b++;
@@ -290,8 +245,11 @@ function storePooledTiles(
   storeLanes(dst + step, right, lanes);
 }
 
-/** Stores act(bias + Aᵀ·M) of the chunk's tiles (tile rows R0 .. R0+rows), plain or 2×2-pooled. */
-function outputTransform(
+/**
+ * Stores act(bias + Aᵀ·M) of a 1×3 conv for the chunk's tiles (tile rows R0 .. R0+rows, as in
+ * inputTransformRows), plain or 2×2-pooled.
+ */
+function outputTransformRows(
   m: usize,
   slice: usize,
   bias: usize,
@@ -303,7 +261,6 @@ function outputTransform(
   W: i32,
   N: i32,
   Np: i32,
-  along: i32,
   relu: bool,
   pool: bool,
 ): void {
@@ -316,8 +273,8 @@ function outputTransform(
   let b = R0 / rowsPerImage;
   let r = R0 % rowsPerImage;
   if (pool) {
-    // 1×3 with pooling (W a multiple of 4, R0 and rows even): tiles (b, 2ph, wt) and (b, 2ph + 1, wt)
-    // give pooled outputs (ph, 2wt .. 2wt+1).
+    // W a multiple of 4, R0 and rows even: tiles (b, 2ph, wt) and (b, 2ph + 1, wt) give pooled
+    // outputs (ph, 2wt .. 2wt+1).
     const W4 = W >> 2;
     const PH = H >> 1;
     for (let R = R0; R < R0 + rows; R += 2) {
@@ -344,19 +301,17 @@ function outputTransform(
     }
     return;
   }
-  const L = along ? W : H;
-  const stride = along ? rowN : <usize>W * rowN;
-  const tilesInRow = along ? (W + 3) >> 2 : W;
+  const tilesInRow = (W + 3) >> 2;
   let src = m;
   for (let R = R0; R < R0 + rows; R++) {
+    const line = y + <usize>((b * H + r) * W) * rowN;
     for (let i = 0; i < tilesInRow; i++) {
-      const a0 = along ? i << 2 : r << 2;
-      const first = y + <usize>((b * H + (along ? r : a0)) * W + (along ? a0 : i)) * rowN;
-      const valid = min(4, L - a0);
+      const a0 = i << 2;
+      const valid = min(4, W - a0);
       for (let n = 0; n < N; n += 4) {
         const o = (<usize>n) << 2;
         const bv = bias == 0 ? zero : v128.load(bias + o);
-        storeTile(src + o, slice, bv, floor, first + o, stride, valid, min(4, N - n));
+        storeTile(src + o, slice, bv, floor, line + <usize>a0 * rowN + o, rowN, valid, min(4, N - n));
       }
       src += mRow;
     }
@@ -367,12 +322,12 @@ function outputTransform(
   }
 }
 
-// F(6,3) (α = 8 points 0, ±1, ±2, ±1/2, ∞; the matrices of Lavin & Gray's wincnn) and F(3,3)
-// (α = 5 points 0, ±1, 2, ∞, Toom-Cook), for 3×1 convs whose height they cover with fewer multiplies
-// than F(4,3): 8 per 6 outputs, or 5 per 3, instead of 6 per 4 (heights 6, 12, 24 and 3 of the
-// reference encoder: at height 6, 8 multiplies instead of F(4,3)'s 12; at height 3, 5 instead of 6).
-// Tiles are bands of `tile` image rows; the two padding rows of a band at the top or bottom edge of
-// the image are zeros.
+// 3×1 convs: tiles are bands of `tile` image rows (one tile per column), the padding rows of a band
+// at the top or bottom edge of the image zeros. Besides F(4,3), F(6,3) (α = 8 points 0, ±1, ±2, ±1/2,
+// ∞; the matrices of Lavin & Gray's wincnn) and F(3,3) (α = 5 points 0, ±1, 2, ∞, Toom-Cook), for
+// heights they cover with fewer multiplies: 8 per 6 outputs, or 5 per 3, instead of 6 per 4 (heights
+// 6, 12, 24 and 3 of the reference encoder: at height 6, 8 multiplies instead of F(4,3)'s 12; at
+// height 3, 5 instead of 6).
 
 /** Bᵀ·d of F(3,3) for one channel vector: the 5 transformed rows at dst + ξ·slice. */
 @inline
@@ -424,9 +379,8 @@ function transformIn6(
 }
 
 /**
- * V[ξ][i][C] of F(6,3) or F(3,3) along H for tile rows R0 .. R0+rows (tile row = `tile` image rows
- * of one image, W tiles, one per column); input k of a tile is image row tile·r − 1 + k, zero
- * outside the image.
+ * V[ξ][i][C] of a 3×1 conv for tile rows R0 .. R0+rows (tile row = `tile` image rows of one image,
+ * W tiles, one per column); input k of a tile is image row tile·r − 1 + k, zero outside the image.
  */
 function inputTransformBands(
   x: usize,
@@ -444,19 +398,25 @@ function inputTransformBands(
   const stride = <usize>W * row;
   const z = f32x4.splat(0);
   let dst = v;
-  let b = R0 / rowsPerImage; // image and tile row of R, kept by counting (see outputTransform)
+  let b = R0 / rowsPerImage; // image and tile row of R, kept by counting (see outputTransformRows)
   let r = R0 % rowsPerImage;
   for (let R = R0; R < R0 + rows; R++) {
     const h0 = r * tile - 1; // image row of input 0
     const n = H - h0; // inputs k < n exist (and k ≥ 1 when h0 < 0)
-    const whole = h0 >= 0 && n >= 8 && (C & 3) == 0;
+    const whole = h0 >= 0 && n >= tile + 2 && (C & 3) == 0;
     for (let i = 0; i < W; i++) {
       const base = x + <usize>((b * H + h0) * W + i) * row;
       for (let c = 0; c < C; c += 4) {
         const lanes = min(4, C - c);
         const p = base + ((<usize>c) << 2);
         const out = dst + ((<usize>c) << 2);
-        if (tile == 3) {
+        if (tile == 4) {
+          transformIn(
+            bandInput(p, stride, 0, h0, n), bandInput(p, stride, 1, h0, n), bandInput(p, stride, 2, h0, n),
+            bandInput(p, stride, 3, h0, n), bandInput(p, stride, 4, h0, n), bandInput(p, stride, 5, h0, n),
+            out, slice, lanes,
+          ); // prettier-ignore
+        } else if (tile == 3) {
           // Only the reference encoder's height 3 takes F(3,3) in practice: every band is an edge.
           transformIn3(
             bandInput(p, stride, 0, h0, n), bandInput(p, stride, 1, h0, n), bandInput(p, stride, 2, h0, n),
@@ -550,7 +510,7 @@ function storeTile3(
   }
 }
 
-/** Stores act(bias + Aᵀ·M) of F(6,3) or F(3,3) for the chunk's tiles (tile rows R0 .. R0+rows), along H. */
+/** Stores act(bias + Aᵀ·M) of a 3×1 conv for the chunk's tiles (tile rows R0 .. R0+rows). */
 function outputTransformBands(
   m: usize,
   slice: usize,
@@ -571,7 +531,7 @@ function outputTransformBands(
   const stride = <usize>W * rowN;
   const floor = relu ? f32x4.splat(0) : f32x4.splat(-Infinity);
   let src = m;
-  let b = R0 / rowsPerImage; // image and tile row of R, kept by counting (see outputTransform)
+  let b = R0 / rowsPerImage; // image and tile row of R, kept by counting (see outputTransformRows)
   let r = R0 % rowsPerImage;
   for (let R = R0; R < R0 + rows; R++) {
     const h0 = r * tile;
@@ -582,7 +542,8 @@ function outputTransformBands(
         const o = (<usize>n) << 2;
         const lanes = min(4, N - n);
         const bv = bias == 0 ? f32x4.splat(0) : v128.load(bias + o);
-        if (tile == 6) storeTile6(src + o, slice, bv, floor, first + o, stride, valid, lanes);
+        if (tile == 4) storeTile(src + o, slice, bv, floor, first + o, stride, valid, lanes);
+        else if (tile == 6) storeTile6(src + o, slice, bv, floor, first + o, stride, valid, lanes);
         else storeTile3(src + o, slice, bv, floor, first + o, stride, valid, lanes);
       }
       src += mRow;
@@ -634,7 +595,7 @@ export function conv2d_forward_winograd(
     const P = rows * tilesInRow;
     const sliceV = <usize>P * rowC;
     const sliceM = <usize>P * rowN;
-    if (tile == 4) inputTransform(x, v, sliceV, R0, rows, rowsPerImage, H, W, C, along);
+    if (along) inputTransformRows(x, v, sliceV, R0, rows, rowsPerImage, H, W, C);
     else inputTransformBands(x, v, sliceV, R0, rows, rowsPerImage, H, W, C, tile);
     // α GEMMs M[ξ] = V[ξ]·U[ξ].
     for (let xi = 0; xi < alpha; xi++) {
@@ -654,7 +615,7 @@ export function conv2d_forward_winograd(
       }
     }
     countTiles(alpha * ((P + 3) >> 2) * (Np >> 3));
-    if (tile == 4) outputTransform(m, sliceM, bias, y, R0, rows, rowsPerImage, H, W, N, Np, along, relu != 0, pool != 0);
+    if (along) outputTransformRows(m, sliceM, bias, y, R0, rows, rowsPerImage, H, W, N, Np, relu != 0, pool != 0);
     else outputTransformBands(m, sliceM, bias, y, R0, rows, rowsPerImage, H, W, N, Np, relu != 0, tile);
   }
 }
