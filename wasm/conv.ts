@@ -22,7 +22,7 @@
 // arena keeps that slack after every allocation); they never write outside their outputs.
 
 import { loadLanes, madd, storeLanes, storeRow8 } from './lanes';
-import { c1Row, countTiles, MAX_TAPS, tapOffsets, tile4x8, tile8x4, tilesComputed } from './tile';
+import { c1Row, countTiles, MAX_TAPS, pooledTile8, tapOffsets, tile4x8, tile8x4, tilesComputed } from './tile';
 
 const TABLE_ENTRIES: i32 = MAX_TAPS << 2;
 const table: usize = memory.data(TABLE_ENTRIES << 2, 16);
@@ -884,6 +884,10 @@ export function conv_block_c1_pool2(
         store<usize>(tapOffsets, 0);
         for (let pw = 0; pw < PW; pw++) {
           const anchor = buf + <usize>(2 * pw) * ldw;
+          if (N1 == 8) {
+            pooledTile8(anchor, anchor + bufRow, K, panel, bn, relu != 0, dst + <usize>pw * ldo + ((<usize>n0) << 2), cols);
+            continue;
+          }
           tile4x8(
             anchor,
             ldw,

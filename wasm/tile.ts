@@ -415,3 +415,63 @@ export function c1Row(
     out += ldo;
   }
 }
+
+/**
+ * tile4x8 for a pooled window whose two pixels of a row are 32 bytes apart (8 input channels, one
+ * flat tap): rows at a, a + 32, b, b + 32 with immediate offsets, so the K loop steps 2 pointers
+ * instead of 4.
+ */
+@inline
+export function pooledTile8(
+  a: usize,
+  b: usize,
+  K: i32,
+  panel: usize,
+  bias: usize,
+  relu: bool,
+  out: usize,
+  cols: i32,
+): void {
+  let c00 = f32x4.splat(0);
+  let c01 = c00;
+  if (bias != 0) {
+    c00 = v128.load(bias);
+    c01 = v128.load(bias, 16);
+  }
+  let c10 = c00,
+    c11 = c01,
+    c20 = c00,
+    c21 = c01,
+    c30 = c00,
+    c31 = c01;
+  let p = a;
+  let q = b;
+  let w = panel;
+  for (let k = 0; k < K; k++) {
+    const w0 = v128.load(w);
+    const w1 = v128.load(w, 16);
+    let x = v128.load32_splat(p);
+    c00 = madd(x, w0, c00);
+    c01 = madd(x, w1, c01);
+    x = v128.load32_splat(p, 32);
+    c10 = madd(x, w0, c10);
+    c11 = madd(x, w1, c11);
+    x = v128.load32_splat(q);
+    c20 = madd(x, w0, c20);
+    c21 = madd(x, w1, c21);
+    x = v128.load32_splat(q, 32);
+    c30 = madd(x, w0, c30);
+    c31 = madd(x, w1, c31);
+    p += 4;
+    q += 4;
+    w += 32;
+  }
+  let m0 = f32x4.pmax(f32x4.pmax(c00, c10), f32x4.pmax(c20, c30));
+  let m1 = f32x4.pmax(f32x4.pmax(c01, c11), f32x4.pmax(c21, c31));
+  if (relu) {
+    const z = f32x4.splat(0);
+    m0 = f32x4.pmax(m0, z);
+    m1 = f32x4.pmax(m1, z);
+  }
+  storeRow8(out, m0, m1, cols);
+}
