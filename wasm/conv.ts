@@ -22,7 +22,7 @@
 // arena keeps that slack after every allocation); they never write outside their outputs.
 
 import { loadLanes, madd, storeLanes, storeRow8 } from './lanes';
-import { c1Row, countTiles, MAX_TAPS, pooledTile8, tapOffsets, tile4x8, tile8x4, tilesComputed } from './tile';
+import { c1Row, countTiles, MAX_TAPS, pooledTile8, tapOffsets, tile4x8, tile4x8Step32, tile8x4, tilesComputed } from './tile';
 
 const TABLE_ENTRIES: i32 = MAX_TAPS << 2;
 const table: usize = memory.data(TABLE_ENTRIES << 2, 16);
@@ -277,6 +277,11 @@ export function conv2d_forward(
         const tbl = table + ((<usize>(4 * tile * T)) << 2);
         const step = sw * row;
         const flat = anchor != 0 && adjacentTaps;
+        if (anchor != 0 && step == 32) {
+          tile4x8Step32(anchor, flat ? 1 : T, flat ? T * C : C, panel, b, relu != 0, out, ldo, cols);
+          out += ldo << 2;
+          continue;
+        }
         tile4x8(
           anchor,
           step,

@@ -475,3 +475,71 @@ export function pooledTile8(
   }
   storeRow8(out, m0, m1, cols);
 }
+
+/**
+ * tile4x8 inside the image for 4 output pixels whose inputs are 32 bytes apart (8 input channels at
+ * stride 1): per tap one pointer, the other rows at immediate offsets, so the K loop steps 2
+ * pointers instead of 5 (the 3×1 conv of an encoder's second block, measured).
+ */
+@inline
+export function tile4x8Step32(
+  anchor: usize,
+  T: i32,
+  C: i32,
+  panel: usize,
+  bias: usize,
+  relu: bool,
+  out: usize,
+  ldo: usize,
+  cols: i32,
+): void {
+  let c00 = f32x4.splat(0);
+  let c01 = c00;
+  if (bias != 0) {
+    c00 = v128.load(bias);
+    c01 = v128.load(bias, 16);
+  }
+  let c10 = c00,
+    c11 = c01,
+    c20 = c00,
+    c21 = c01,
+    c30 = c00,
+    c31 = c01;
+  let w = panel;
+  for (let t = 0; t < T; t++) {
+    let p = anchor + load<usize>(tapOffsets + ((<usize>t) << 2));
+    for (let c = 0; c < C; c++) {
+      const w0 = v128.load(w);
+      const w1 = v128.load(w, 16);
+      let x = v128.load32_splat(p);
+      c00 = madd(x, w0, c00);
+      c01 = madd(x, w1, c01);
+      x = v128.load32_splat(p, 32);
+      c10 = madd(x, w0, c10);
+      c11 = madd(x, w1, c11);
+      x = v128.load32_splat(p, 64);
+      c20 = madd(x, w0, c20);
+      c21 = madd(x, w1, c21);
+      x = v128.load32_splat(p, 96);
+      c30 = madd(x, w0, c30);
+      c31 = madd(x, w1, c31);
+      p += 4;
+      w += 32;
+    }
+  }
+  if (relu) {
+    const z = f32x4.splat(0);
+    c00 = f32x4.pmax(c00, z);
+    c01 = f32x4.pmax(c01, z);
+    c10 = f32x4.pmax(c10, z);
+    c11 = f32x4.pmax(c11, z);
+    c20 = f32x4.pmax(c20, z);
+    c21 = f32x4.pmax(c21, z);
+    c30 = f32x4.pmax(c30, z);
+    c31 = f32x4.pmax(c31, z);
+  }
+  storeRow8(out, c00, c01, cols);
+  storeRow8(out + ldo, c10, c11, cols);
+  storeRow8(out + 2 * ldo, c20, c21, cols);
+  storeRow8(out + 3 * ldo, c30, c31, cols);
+}
