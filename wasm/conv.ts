@@ -22,7 +22,17 @@
 // arena keeps that slack after every allocation); they never write outside their outputs.
 
 import { loadLanes, madd, storeLanes, storeRow8 } from './lanes';
-import { c1Row, countTiles, MAX_TAPS, pooledTile8, tapOffsets, tile4x8, tile4x8Step32, tile8x4, tilesComputed } from './tile';
+import {
+  c1Row,
+  countTiles,
+  MAX_TAPS,
+  pooledTile8,
+  tapOffsets,
+  tile4x8,
+  tile4x8Step32,
+  tile8x4,
+  tilesComputed,
+} from './tile';
 
 const TABLE_ENTRIES: i32 = MAX_TAPS << 2;
 const table: usize = memory.data(TABLE_ENTRIES << 2, 16);
@@ -890,7 +900,16 @@ export function conv_block_c1_pool2(
         for (let pw = 0; pw < PW; pw++) {
           const anchor = buf + <usize>(2 * pw) * ldw;
           if (N1 == 8) {
-            pooledTile8(anchor, anchor + bufRow, K, panel, bn, relu != 0, dst + <usize>pw * ldo + ((<usize>n0) << 2), cols);
+            pooledTile8(
+              anchor,
+              anchor + bufRow,
+              K,
+              panel,
+              bn,
+              relu != 0,
+              dst + <usize>pw * ldo + ((<usize>n0) << 2),
+              cols,
+            );
             continue;
           }
           tile4x8(
