@@ -26,11 +26,11 @@ import {
   c1Row,
   countTiles,
   MAX_TAPS,
-  pooledTile8,
+  Row8,
   tapOffsets,
   tile4x8,
-  tile4x8Step32,
   tile8x4,
+  tileRows,
   tilesComputed,
 } from './tile';
 
@@ -288,7 +288,20 @@ export function conv2d_forward(
         const step = sw * row;
         const flat = anchor != 0 && adjacentTaps;
         if (anchor != 0 && step == 32) {
-          tile4x8Step32(anchor, flat ? 1 : T, flat ? T * C : C, panel, b, relu != 0, out, ldo, cols);
+          tileRows<Row8>(
+            anchor,
+            0,
+            flat ? 1 : T,
+            flat ? T * C : C,
+            panel,
+            b,
+            relu != 0,
+            false,
+            out,
+            ldo,
+            4,
+            cols,
+          );
           out += ldo << 2;
           continue;
         }
@@ -900,16 +913,8 @@ export function conv_block_c1_pool2(
         for (let pw = 0; pw < PW; pw++) {
           const anchor = buf + <usize>(2 * pw) * ldw;
           if (N1 == 8) {
-            pooledTile8(
-              anchor,
-              anchor + bufRow,
-              K,
-              panel,
-              bn,
-              relu != 0,
-              dst + <usize>pw * ldo + ((<usize>n0) << 2),
-              cols,
-            );
+            const out = dst + <usize>pw * ldo + ((<usize>n0) << 2);
+            tileRows<Row8>(anchor, bufRow, 1, K, panel, bn, relu != 0, true, out, ldo, 4, cols);
             continue;
           }
           tile4x8(

@@ -417,80 +417,55 @@ export function c1Row(
 }
 
 /**
- * tile4x8 for a pooled window whose two pixels of a row are 32 bytes apart (8 input channels, one
- * flat tap): rows at a, a + 32, b, b + 32 with immediate offsets, so the K loop steps 2 pointers
- * instead of 4.
+ * Rows of 8, 16 or 32 input channels. Their byte size (offsetof) is a compile-time constant, the
+ * distance between the rows of tileRows: V8 folds it into the addressing of its loads, where a
+ * runtime distance costs an add per row and K step.
+ */
+@unmanaged
+export class Row8 {
+  c0: v128;
+  c1: v128;
+}
+
+@unmanaged
+export class Row16 {
+  c0: v128;
+  c1: v128;
+  c2: v128;
+  c3: v128;
+}
+
+@unmanaged
+export class Row32 {
+  c0: v128;
+  c1: v128;
+  c2: v128;
+  c3: v128;
+  c4: v128;
+  c5: v128;
+  c6: v128;
+  c7: v128;
+}
+
+/**
+ * tile4x8 (same arguments and result) for rows d = offsetof<R>() bytes apart: rows p, p + d,
+ * p + 2d, p + 3d of tap t (p = anchor + tapOffsets[t]), or with `pool` the 2×2 window p, p + d,
+ * q, q + d (q = p + step2). The K loop steps one pointer (two for a window) instead of four: 5–12 %
+ * on the layers with 8 to 16 input channels (measured).
  */
 @inline
-export function pooledTile8(
-  a: usize,
-  b: usize,
+export function tileRows<R>(
+  anchor: usize,
+  step2: usize,
+  T: i32,
   K: i32,
   panel: usize,
   bias: usize,
   relu: bool,
-  out: usize,
-  cols: i32,
-): void {
-  let c00 = f32x4.splat(0);
-  let c01 = c00;
-  if (bias != 0) {
-    c00 = v128.load(bias);
-    c01 = v128.load(bias, 16);
-  }
-  let c10 = c00,
-    c11 = c01,
-    c20 = c00,
-    c21 = c01,
-    c30 = c00,
-    c31 = c01;
-  let p = a;
-  let q = b;
-  let w = panel;
-  for (let k = 0; k < K; k++) {
-    const w0 = v128.load(w);
-    const w1 = v128.load(w, 16);
-    let x = v128.load32_splat(p);
-    c00 = madd(x, w0, c00);
-    c01 = madd(x, w1, c01);
-    x = v128.load32_splat(p, 32);
-    c10 = madd(x, w0, c10);
-    c11 = madd(x, w1, c11);
-    x = v128.load32_splat(q);
-    c20 = madd(x, w0, c20);
-    c21 = madd(x, w1, c21);
-    x = v128.load32_splat(q, 32);
-    c30 = madd(x, w0, c30);
-    c31 = madd(x, w1, c31);
-    p += 4;
-    q += 4;
-    w += 32;
-  }
-  let m0 = f32x4.pmax(f32x4.pmax(c00, c10), f32x4.pmax(c20, c30));
-  let m1 = f32x4.pmax(f32x4.pmax(c01, c11), f32x4.pmax(c21, c31));
-  if (relu) {
-    const z = f32x4.splat(0);
-    m0 = f32x4.pmax(m0, z);
-    m1 = f32x4.pmax(m1, z);
-  }
-  storeRow8(out, m0, m1, cols);
-}
-
-/**
- * tile4x8 inside the image for 4 output pixels whose inputs are 32 bytes apart (8 input channels at
- * stride 1): per tap one pointer, the other rows at immediate offsets, so the K loop steps 2
- * pointers instead of 5 (the 3×1 conv of an encoder's second block, measured).
- */
-@inline
-export function tile4x8Step32(
-  anchor: usize,
-  T: i32,
-  C: i32,
-  panel: usize,
-  bias: usize,
-  relu: bool,
+  pool: bool,
   out: usize,
   ldo: usize,
+  rows: i32,
   cols: i32,
 ): void {
   let c00 = f32x4.splat(0);
@@ -507,25 +482,41 @@ export function tile4x8Step32(
     c31 = c01;
   let w = panel;
   for (let t = 0; t < T; t++) {
-    let p = anchor + load<usize>(tapOffsets + ((<usize>t) << 2));
-    for (let c = 0; c < C; c++) {
+    // Tap 0 is the anchor itself (offset 0) in every caller's table.
+    let p = t == 0 ? anchor : anchor + load<usize>(tapOffsets + ((<usize>t) << 2));
+    let q = p + step2;
+    for (let k = 0; k < K; k++) {
       const w0 = v128.load(w);
       const w1 = v128.load(w, 16);
       let x = v128.load32_splat(p);
       c00 = madd(x, w0, c00);
       c01 = madd(x, w1, c01);
-      x = v128.load32_splat(p, 32);
+      x = v128.load32_splat(p, offsetof<R>());
       c10 = madd(x, w0, c10);
       c11 = madd(x, w1, c11);
-      x = v128.load32_splat(p, 64);
+      // An if, not a select: a select would keep both loads (loads may trap, so they are not dead).
+      if (pool) x = v128.load32_splat(q);
+      else x = v128.load32_splat(p, 2 * offsetof<R>());
       c20 = madd(x, w0, c20);
       c21 = madd(x, w1, c21);
-      x = v128.load32_splat(p, 96);
+      if (pool) x = v128.load32_splat(q, offsetof<R>());
+      else x = v128.load32_splat(p, 3 * offsetof<R>());
       c30 = madd(x, w0, c30);
       c31 = madd(x, w1, c31);
       p += 4;
+      q += 4;
       w += 32;
     }
+  }
+  if (pool) {
+    let m0 = f32x4.pmax(f32x4.pmax(c00, c10), f32x4.pmax(c20, c30));
+    let m1 = f32x4.pmax(f32x4.pmax(c01, c11), f32x4.pmax(c21, c31));
+    if (relu) {
+      m0 = f32x4.pmax(m0, f32x4.splat(0));
+      m1 = f32x4.pmax(m1, f32x4.splat(0));
+    }
+    storeRow8(out, m0, m1, cols);
+    return;
   }
   if (relu) {
     const z = f32x4.splat(0);
@@ -539,7 +530,7 @@ export function tile4x8Step32(
     c31 = f32x4.pmax(c31, z);
   }
   storeRow8(out, c00, c01, cols);
-  storeRow8(out + ldo, c10, c11, cols);
-  storeRow8(out + 2 * ldo, c20, c21, cols);
-  storeRow8(out + 3 * ldo, c30, c31, cols);
+  if (rows > 1) storeRow8(out + ldo, c10, c11, cols);
+  if (rows > 2) storeRow8(out + 2 * ldo, c20, c21, cols);
+  if (rows > 3) storeRow8(out + 3 * ldo, c30, c31, cols);
 }

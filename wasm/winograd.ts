@@ -18,7 +18,7 @@
 // for well-scaled inputs.
 
 import { madd, storeLanes } from './lanes';
-import { countTiles, tapOffsets, tile4x8 } from './tile';
+import { countTiles, Row16, Row32, tapOffsets, tile4x8, tileRows } from './tile';
 
 
 /**
@@ -609,7 +609,10 @@ export function conv2d_forward_winograd(
         for (let n0 = 0; n0 < Np; n0 += 8) {
           const out = ms + <usize>r * rowN + ((<usize>n0) << 2);
           // A last group of fewer than 4 rows reads (and discards) rows past P: v has 4 spare rows.
-          tile4x8(anchor, rowC, 2 * rowC, 0, 1, C, panel, 0, false, false, out, rowN, n4, 8);
+          // Rows a compile-time distance apart where the K loop is short (see tileRows).
+          if (C == 16) tileRows<Row16>(anchor, 0, 1, C, panel, 0, false, false, out, rowN, n4, 8);
+          else if (C == 32) tileRows<Row32>(anchor, 0, 1, C, panel, 0, false, false, out, rowN, n4, 8);
+          else tile4x8(anchor, rowC, 2 * rowC, 0, 1, C, panel, 0, false, false, out, rowN, n4, 8);
           panel += panelBytes;
         }
       }
