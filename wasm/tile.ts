@@ -26,6 +26,59 @@ export function tilesComputed(): f64 {
 }
 
 /**
+ * The end of a 4×8 register tile: ReLU, then the 4 rows (`rows` of them, `cols` lanes) at
+ * out + r·ldo, or with `pool` their maximum (a 2×2 window) as one row.
+ */
+@inline
+function storeTile4x8(
+  c00: v128,
+  c01: v128,
+  c10: v128,
+  c11: v128,
+  c20: v128,
+  c21: v128,
+  c30: v128,
+  c31: v128,
+  relu: bool,
+  pool: bool,
+  out: usize,
+  ldo: usize,
+  rows: i32,
+  cols: i32,
+): void {
+  // pmax(a, b) = a < b ? b : a is one maxps; max's NaN and ±0 rules cost about 7 instructions per
+  // vector (measured in V8's code), a fifth of a small-K tile. Inference inputs are finite (the front
+  // end rejects non-finite audio), and pmax(x, 0) keeps a NaN anyway.
+  const z = f32x4.splat(0);
+  if (pool) {
+    // ReLU commutes with max, so it applies to the two pooled vectors instead of the eight
+    // accumulators.
+    let m0 = f32x4.pmax(f32x4.pmax(c00, c10), f32x4.pmax(c20, c30));
+    let m1 = f32x4.pmax(f32x4.pmax(c01, c11), f32x4.pmax(c21, c31));
+    if (relu) {
+      m0 = f32x4.pmax(m0, z);
+      m1 = f32x4.pmax(m1, z);
+    }
+    storeRow8(out, m0, m1, cols);
+    return;
+  }
+  if (relu) {
+    c00 = f32x4.pmax(c00, z);
+    c01 = f32x4.pmax(c01, z);
+    c10 = f32x4.pmax(c10, z);
+    c11 = f32x4.pmax(c11, z);
+    c20 = f32x4.pmax(c20, z);
+    c21 = f32x4.pmax(c21, z);
+    c30 = f32x4.pmax(c30, z);
+    c31 = f32x4.pmax(c31, z);
+  }
+  storeRow8(out, c00, c01, cols);
+  if (rows > 1) storeRow8(out + ldo, c10, c11, cols);
+  if (rows > 2) storeRow8(out + 2 * ldo, c20, c21, cols);
+  if (rows > 3) storeRow8(out + 3 * ldo, c30, c31, cols);
+}
+
+/**
  * out[4 rows][cols ≤ 8] = bias + Σ_t Σ_c row(r, t)[c] · panel[t][c][0..8], then optional ReLU.
  * Rows 0..3 of tap t are at anchor + tapOffsets[t] + {0, step, step2, step2 + step} when anchor ≠ 0
  * (a tile inside the image); otherwise `tbl` holds 4 consecutive table rows of T pointers each.
@@ -102,37 +155,7 @@ export function tile4x8(
       w += 32;
     }
   }
-  // pmax(a, b) = a < b ? b : a is one maxps; max's NaN and ±0 rules cost about 7 instructions per
-  // vector (measured in V8's code), a fifth of a small-K tile. Inference inputs are finite (the front
-  // end rejects non-finite audio), and pmax(x, 0) keeps a NaN anyway.
-  if (pool) {
-    // The 4 rows are one 2×2 pooling window: store its maximum only. ReLU commutes with max, so it
-    // applies to the two pooled vectors instead of the eight accumulators.
-    let m0 = f32x4.pmax(f32x4.pmax(c00, c10), f32x4.pmax(c20, c30));
-    let m1 = f32x4.pmax(f32x4.pmax(c01, c11), f32x4.pmax(c21, c31));
-    if (relu) {
-      const z = f32x4.splat(0);
-      m0 = f32x4.pmax(m0, z);
-      m1 = f32x4.pmax(m1, z);
-    }
-    storeRow8(out, m0, m1, cols);
-    return;
-  }
-  if (relu) {
-    const z = f32x4.splat(0);
-    c00 = f32x4.pmax(c00, z);
-    c01 = f32x4.pmax(c01, z);
-    c10 = f32x4.pmax(c10, z);
-    c11 = f32x4.pmax(c11, z);
-    c20 = f32x4.pmax(c20, z);
-    c21 = f32x4.pmax(c21, z);
-    c30 = f32x4.pmax(c30, z);
-    c31 = f32x4.pmax(c31, z);
-  }
-  storeRow8(out, c00, c01, cols);
-  if (rows > 1) storeRow8(out + ldo, c10, c11, cols);
-  if (rows > 2) storeRow8(out + 2 * ldo, c20, c21, cols);
-  if (rows > 3) storeRow8(out + 3 * ldo, c30, c31, cols);
+  storeTile4x8(c00, c01, c10, c11, c20, c21, c30, c31, relu, pool, out, ldo, rows, cols);
 }
 
 /** The 4 row pointers of tap t of a tile: affine from its anchor, or from its pointer table. */
@@ -508,29 +531,5 @@ export function tileRows<R>(
       w += 32;
     }
   }
-  if (pool) {
-    let m0 = f32x4.pmax(f32x4.pmax(c00, c10), f32x4.pmax(c20, c30));
-    let m1 = f32x4.pmax(f32x4.pmax(c01, c11), f32x4.pmax(c21, c31));
-    if (relu) {
-      m0 = f32x4.pmax(m0, f32x4.splat(0));
-      m1 = f32x4.pmax(m1, f32x4.splat(0));
-    }
-    storeRow8(out, m0, m1, cols);
-    return;
-  }
-  if (relu) {
-    const z = f32x4.splat(0);
-    c00 = f32x4.pmax(c00, z);
-    c01 = f32x4.pmax(c01, z);
-    c10 = f32x4.pmax(c10, z);
-    c11 = f32x4.pmax(c11, z);
-    c20 = f32x4.pmax(c20, z);
-    c21 = f32x4.pmax(c21, z);
-    c30 = f32x4.pmax(c30, z);
-    c31 = f32x4.pmax(c31, z);
-  }
-  storeRow8(out, c00, c01, cols);
-  if (rows > 1) storeRow8(out + ldo, c10, c11, cols);
-  if (rows > 2) storeRow8(out + 2 * ldo, c20, c21, cols);
-  if (rows > 3) storeRow8(out + 3 * ldo, c30, c31, cols);
+  storeTile4x8(c00, c01, c10, c11, c20, c21, c30, c31, relu, pool, out, ldo, rows, cols);
 }
