@@ -46,6 +46,22 @@ test('bad shapes name the tensor or layer and say what was expected', async () =
   throwsMta(() => engine.tensor([2, 1.5], 'batch'), 'BAD_ARGUMENT', 'batch');
   throwsMta(() => engine.tensor([1 << 15, 1 << 15], 'huge'), 'LIMIT_EXCEEDED', 'huge');
   throwsMta(() => engine.fromValues([2, 3], [1, 2, 3], 'input'), 'BAD_ARGUMENT', 'input');
+  // Row views: in range they share memory (rows 1..2 of [4, 3]); out of range they are errors.
+  const t = engine.fromValues(
+    [4, 3],
+    Array.from({ length: 12 }, (_, i) => i),
+  );
+  const view = t.rows(1, 2);
+  assert.deepEqual([...view.shape], [2, 3]);
+  assert.deepEqual([...view.data()], [3, 4, 5, 6, 7, 8]);
+  for (const [start, count] of [
+    [3, 2],
+    [-1, 1],
+    [0, 0],
+    [1.5, 1],
+  ]) {
+    throwsMta(() => t.rows(start, count), 'BAD_ARGUMENT', 'rows');
+  }
 
   const conv = new Conv2d(engine, 'enc.conv', { inChannels: 4, outChannels: 8, kernel: 3 });
   throwsMta(() => conv.forward(engine.tensor([1, 5, 5, 3])), 'BAD_ARGUMENT', 'enc.conv');
