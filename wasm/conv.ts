@@ -330,12 +330,67 @@ export function conv2d_forward(
 }
 
 /**
- * conv2d_forward_pool2 for 1×kw kernels at stride 1 without vertical padding (the frequency convs):
- * the windows of a pair of output rows have affine anchors along the row, so no pointer tables are
- * built, and every window runs the flat K loop (ADJACENT_TAPS). A window whose receptive field
- * crosses the left or right padding reads a zero-padded copy of its 2 × (kw + 1) input pixels,
- * made in `table` (the caller checks that it fits).
+ * The PW pooled outputs (all N channels, at dst) of one pair of rows of a pooled 1×kw conv at
+ * stride 1: row h of W pixels of C channels at src, row h + 1 at src + rowStep, pl padding pixels on
+ * the left. The windows have affine anchors along the row, so no pointer tables are built, and each
+ * runs the flat K loop (ADJACENT_TAPS); at 8 channels the register tile addresses a window's second
+ * pixel by an immediate offset (tileRows). A window whose receptive field crosses the left or right
+ * padding reads a zero-padded copy of its 2 × (kw + 1) input pixels, made in `table` (callers check
+ * that it fits). Expects tapOffsets[0] = 0.
  */
+function rowPairWindows(
+  src: usize,
+  rowStep: usize,
+  W: i32,
+  PW: i32,
+  C: i32,
+  kw: i32,
+  pl: i32,
+  wp: usize,
+  bias: usize,
+  relu: bool,
+  dst: usize,
+  N: i32,
+  zeros: usize,
+): void {
+  const row = (<usize>C) << 2;
+  const K = kw * C;
+  const span = kw + 1; // input pixels under a window's two output columns
+  const copyStep = <usize>span * row;
+  const panelBytes = (<usize>K * 8) << 2;
+  const ldo = (<usize>N) << 2;
+  for (let n0 = 0; n0 < N; n0 += 8) {
+    const cols = min(8, N - n0);
+    const panel = wp + <usize>(n0 >> 3) * panelBytes;
+    const bn = bias == 0 ? 0 : bias + ((<usize>n0) << 2);
+    for (let pw = 0; pw < PW; pw++) {
+      const iw0 = 2 * pw - pl;
+      let anchor = src + <usize>iw0 * row;
+      let step2 = rowStep;
+      if (iw0 < 0 || iw0 + span > W) {
+        for (let r = 0; r < 2; r++) {
+          for (let j = 0; j < span; j++) {
+            const iw = iw0 + j;
+            const from = <u32>iw < <u32>W ? src + <usize>r * rowStep + <usize>iw * row : zeros;
+            const to = table + <usize>(r * span + j) * row;
+            for (let c = 0; c < C; c += 4) {
+              const lanes = min(4, C - c);
+              const o = (<usize>c) << 2;
+              storeLanes(to + o, loadLanes(from + o, lanes), lanes);
+            }
+          }
+        }
+        anchor = table;
+        step2 = copyStep;
+      }
+      const out = dst + <usize>pw * ldo + ((<usize>n0) << 2);
+      if (C == 8) tileRows<Row8>(anchor, step2, 1, K, panel, bn, relu, true, out, ldo, 4, cols);
+      else tile4x8(anchor, row, step2, 0, 1, K, panel, bn, relu, true, out, ldo, 4, cols);
+    }
+  }
+}
+
+/** conv2d_forward_pool2 for 1×kw kernels at stride 1 without vertical padding (the frequency convs). */
 function pooledRowConv(
   x: usize,
   wp: usize,
@@ -356,45 +411,13 @@ function pooledRowConv(
   const row = (<usize>C) << 2;
   const PH = OH >> 1;
   const PW = OW >> 1;
-  const K = kw * C;
-  const span = kw + 1; // input pixels under a window's two output columns
-  const rowStep = <usize>W * row;
-  const copyStep = <usize>span * row;
-  const panelBytes = (<usize>K * 8) << 2;
   const ldo = (<usize>N) << 2;
   store<usize>(tapOffsets, 0);
   for (let b = 0; b < B; b++) {
     for (let ph = 0; ph < PH; ph++) {
       const src = x + <usize>((b * H + 2 * ph) * W) * row;
       const dst = y + <usize>((b * PH + ph) * PW) * ldo;
-      for (let n0 = 0; n0 < N; n0 += 8) {
-        const cols = min(8, N - n0);
-        const panel = wp + <usize>(n0 >> 3) * panelBytes;
-        const bn = bias == 0 ? 0 : bias + ((<usize>n0) << 2);
-        for (let pw = 0; pw < PW; pw++) {
-          const iw0 = 2 * pw - pl;
-          let anchor = src + <usize>iw0 * row;
-          let step2 = rowStep;
-          if (iw0 < 0 || iw0 + span > W) {
-            for (let r = 0; r < 2; r++) {
-              for (let j = 0; j < span; j++) {
-                const iw = iw0 + j;
-                const from = <u32>iw < <u32>W ? src + <usize>r * rowStep + <usize>iw * row : zeros;
-                const to = table + <usize>(r * span + j) * row;
-                for (let c = 0; c < C; c += 4) {
-                  const lanes = min(4, C - c);
-                  const o = (<usize>c) << 2;
-                  storeLanes(to + o, loadLanes(from + o, lanes), lanes);
-                }
-              }
-            }
-            anchor = table;
-            step2 = copyStep;
-          }
-          const out = dst + <usize>pw * ldo + ((<usize>n0) << 2);
-          tile4x8(anchor, row, step2, 0, 1, K, panel, bn, relu, true, out, ldo, 4, cols);
-        }
-      }
+      rowPairWindows(src, <usize>W * row, W, PW, C, kw, pl, wp, bias, relu, dst, N, zeros);
     }
   }
   countTiles(B * PH * PW * ((N + 7) >> 3));
@@ -871,9 +894,8 @@ export function conv_block_c1_pool2(
   memory.fill(buf, 0, 2 * bufRow);
   const PH = H >> 1;
   const PW = W >> 1;
-  const K = kw * N1;
-  const panelBytes = (<usize>K * 8) << 2;
   const ldo = (<usize>N2) << 2;
+  store<usize>(tapOffsets, 0);
   for (let b = 0; b < B; b++) {
     const img = x + ((<usize>(b * H * W)) << 2);
     for (let ph = 0; ph < PH; ph++) {
@@ -904,37 +926,10 @@ export function conv_block_c1_pool2(
           );
         }
       }
+      // The buffer rows are already padded: as rows of Wp pixels without padding, no window is an
+      // edge window.
       const dst = y + <usize>((b * PH + ph) * PW) * ldo;
-      for (let n0 = 0; n0 < N2; n0 += 8) {
-        const cols = min(8, N2 - n0);
-        const panel = wp2 + <usize>(n0 >> 3) * panelBytes;
-        const bn = bias2 == 0 ? 0 : bias2 + ((<usize>n0) << 2);
-        store<usize>(tapOffsets, 0);
-        for (let pw = 0; pw < PW; pw++) {
-          const anchor = buf + <usize>(2 * pw) * ldw;
-          if (N1 == 8) {
-            const out = dst + <usize>pw * ldo + ((<usize>n0) << 2);
-            tileRows<Row8>(anchor, bufRow, 1, K, panel, bn, relu != 0, true, out, ldo, 4, cols);
-            continue;
-          }
-          tile4x8(
-            anchor,
-            ldw,
-            bufRow,
-            0,
-            1,
-            K,
-            panel,
-            bn,
-            relu != 0,
-            true,
-            dst + <usize>pw * ldo + ((<usize>n0) << 2),
-            ldo,
-            4,
-            cols,
-          );
-        }
-      }
+      rowPairWindows(buf, bufRow, Wp, PW, N1, kw, 0, wp2, bias2, relu != 0, dst, N2, 0);
     }
   }
   countTiles(B * PH * PW * ((N2 + 7) >> 3));
