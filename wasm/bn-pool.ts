@@ -60,6 +60,12 @@ export function bn_pool_forward(
   }
 }
 
+/** The pooled output's gradient at one channel vector, zero where the fused ReLU clipped (m ≤ 0). */
+function pooledGrad(dpq: usize, m: v128, relu: bool, lanes: i32): v128 {
+  const g = loadLanes(dpq, lanes);
+  return relu ? v128.and(g, f32x4.gt(m, f32x4.splat(0))) : g;
+}
+
 /**
  * Per-channel sums for the batch-norm backward, in f64 at ws [2][C]: Σ g and Σ g·(x − mean), where g
  * is the pooled gradient at each window's first maximum (0 where the ReLU is off). part: 2·C f32
@@ -103,9 +109,7 @@ export function bn_pool_backward_reduce(
           const t = loadLanes(shift + o, lanes);
           const mu = loadLanes(mean + o, lanes);
           const m = loadLanes(p + q + o, lanes);
-          const g = r
-            ? v128.and(loadLanes(dp + q + o, lanes), f32x4.gt(m, f32x4.splat(0)))
-            : loadLanes(dp + q + o, lanes);
+          const g = pooledGrad(dp + q + o, m, r, lanes);
           let taken = i32x4.splat(0);
           let sg = f32x4.splat(0);
           let sgx = f32x4.splat(0);
@@ -174,9 +178,7 @@ export function bn_pool_backward_apply(
           const vb = loadLanes(bb + o, lanes);
           const vk = loadLanes(kk + o, lanes);
           const m = loadLanes(p + q + o, lanes);
-          const g = r
-            ? v128.and(loadLanes(dp + q + o, lanes), f32x4.gt(m, f32x4.splat(0)))
-            : loadLanes(dp + q + o, lanes);
+          const g = pooledGrad(dp + q + o, m, r, lanes);
           let taken = i32x4.splat(0);
           for (let i = 0; i < k; i++) {
             for (let j = 0; j < k; j++) {
