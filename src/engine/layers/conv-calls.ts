@@ -228,8 +228,9 @@ export function winogradTile(g: ConvGeometry, along: number): number {
 }
 
 /**
- * Inference: y = act(conv(x, w) + bias), max-pooled 2×2 when pool2, by Winograd F(4,3) or F(6,3)
- * (winogradTile). `packed`: w from packWinogradWeights with that tile, when the caller keeps it.
+ * Inference: y = act(conv(x, w) + bias), max-pooled 2×2 when pool2, by Winograd with output tile
+ * `tile` (winogradTile: F(4,3), F(6,3) or F(3,3)). `packed`: w from packWinogradWeights with that
+ * tile, when the caller keeps it.
  */
 export function convForwardWinograd(
   engine: Engine,
@@ -241,10 +242,10 @@ export function convForwardWinograd(
   relu: boolean,
   pool2: boolean,
   along: number,
+  tile: number,
   packed?: Tensor,
 ): Tensor {
   const k = engine.kernels;
-  const tile = winogradTile(g, along);
   const alpha = tile + 2;
   const Np = Math.ceil(N / 8) * 8;
   const tilesInRow = along ? Math.ceil(g.W / 4) : g.W;

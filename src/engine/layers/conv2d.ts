@@ -171,7 +171,7 @@ export class Conv2d implements Layer {
     } else if (along >= 0) {
       const tile = winogradTile(g, along);
       if (frozen) packed.winograd[tile] ??= packWinogradWeights(engine, w, g.C, N, tile, true);
-      y = convForwardWinograd(engine, x, w, bias, g, N, relu, pool2, along, packed.winograd[tile]);
+      y = convForwardWinograd(engine, x, w, bias, g, N, relu, pool2, along, tile, packed.winograd[tile]);
     } else {
       if (frozen) packed.direct ??= packConvWeights(engine, w, g, N, true);
       y = convForward(engine, x, w, bias, g, N, relu, pool2, packed.direct);
