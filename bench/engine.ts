@@ -25,6 +25,7 @@ import { measureOnnxRuntime, randomWeights, referenceEncoderOnnx } from './peers
 import { measureTfjsWasm } from './peers/tfjs-encoder.js';
 import { BATCH, B, config, F, MACS, trainGroup, trainStep, x } from './reference-encoder.js';
 import { measureRuntimeThreads } from './runtime-threads.js';
+import { median } from './median.js';
 
 const { values } = parseArgs({
   options: {
@@ -38,8 +39,6 @@ const relaxed = await enableRelaxedSimd();
 const RUNS = Number(values.runs);
 const ROUNDS = Number(values.rounds);
 const RSS_STEPS = Number(values['rss-steps']);
-
-const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
 
 /** Median training examples/s over RUNS timed steps after 2 warm-up steps. */
 async function measureTraining(threads: number): Promise<number> {

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import meydaModule from 'meyda';
 import { DEFAULT_FRONTEND, LogMelExtractor, LogMelStream, loadAudio } from '../src/audio/index.js';
+import { median } from './median.js';
 
 // meyda is CommonJS (module.exports = Meyda) with ES-module typings: at run time the default import
 // is Meyda itself, while NodeNext types it as the module object.
@@ -66,7 +67,6 @@ function measure(runs: number, warmup: number, fn: () => void): Timing {
     const c = process.cpuUsage(c0);
     cpu.push((c.user + c.system) / 1000);
   }
-  const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1];
   return { wallMs: median(wall), cpuMs: median(cpu) };
 }
 

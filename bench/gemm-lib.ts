@@ -2,6 +2,7 @@
 // conv-pass rows (forward, backward filter, backward data) of one convolution shape.
 import { Rng } from '../src/common/index.js';
 import { Conv2d, type Engine, type Tensor } from '../src/engine/index.js';
+import { median } from './median.js';
 
 export const OPENBLAS_GFLOPS = 92;
 
@@ -27,7 +28,6 @@ export function measure(flop: number, fn: () => void, SECONDS = 0.3): { cpu: num
     cpu.push((flop * n) / (cpuSeconds() - c0) / 1e9);
     wall.push((flop * n) / ((performance.now() - t0) / 1000) / 1e9);
   }
-  const median = (v: number[]): number => v.sort((a, b) => a - b)[2];
   return { cpu: median(cpu), wall: median(wall) };
 }
 

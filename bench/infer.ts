@@ -37,6 +37,7 @@ import {
   type OnnxRuntimeMeasurement,
 } from './peers/onnxruntime.js';
 import { measureRuntimeThreads } from './runtime-threads.js';
+import { median } from './median.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DATA = join(ROOT, '..', 'shared', 'data');
@@ -98,7 +99,6 @@ async function measure(runs: number, warmup: number, fn: () => unknown): Promise
     const c = process.cpuUsage(c0);
     cpu.push((c.user + c.system) / 1000);
   }
-  const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1];
   return { wallMs: median(wall), cpuMs: median(cpu) };
 }
 
@@ -137,7 +137,6 @@ console.log(`median of ${runs} runs\n`);
 const many = randomPatches(batch * 8, 1);
 const one = randomPatches(1, 2);
 const rounds = arg('--rounds', 5);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 const r = {
   plain: [] as Timing[],
   ours: [] as Timing[],

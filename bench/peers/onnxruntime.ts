@@ -18,6 +18,7 @@ import {
   type ModelConfig,
   type WeightMap,
 } from '../../src/model/index.js';
+import { median } from '../median.js';
 
 export interface OnnxRuntimeRun {
   /** An ONNX model whose input is `logmel` [N, 1, frames, bands]. */
@@ -64,7 +65,6 @@ export async function measureOnnxRuntimeDetailed(o: OnnxRuntimeRun): Promise<Onn
     cpu.push((c.user + c.system) / 1000);
   }
   await session.release();
-  const median = (xs: number[]) => xs.sort((a, b) => a - b)[xs.length >> 1];
   const ms = median(times);
   return {
     examplesPerSec: (o.batch * 1000) / ms,

@@ -19,6 +19,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
 import { getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { registerConv2dBackpropFilter } from './tfjs-backprop-filter.js';
+import { median } from '../median.js';
 
 export const ENCODER_WIDTHS = [8, 16, 32, 64, 128, 256] as const;
 export const INPUT_SHAPE = [96, 64, 1] as const;
@@ -226,10 +227,4 @@ function timeRuns(warmup: number, runs: number, run: () => void): { wall: number
     cpu.push((c.user + c.system) / 1e6);
   }
   return { wall: median(wall), cpu: median(cpu) };
-}
-
-function median(values: number[]): number {
-  const v = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(v.length / 2);
-  return v.length % 2 === 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 }
