@@ -632,6 +632,9 @@ test('inference Winograd F(4,3), F(6,3) and F(3,3) for 3x1 and 1x3 convs (with a
     { x: [1, 16, 3, 16], n: 16, k: [3, 1], relu: true, pool: false, tile: 4 },
     { x: [2, 12, 3, 40], n: 36, k: [3, 1], relu: true, pool: false, tile: 6 },
     { x: [3, 6, 4, 16], n: 16, k: [3, 1], relu: false, pool: false, tile: 6 },
+    // Interior bands (all 8 inputs inside the image), with and without a channel tail.
+    { x: [2, 24, 3, 16], n: 16, k: [3, 1], relu: true, pool: false, tile: 6 },
+    { x: [1, 18, 2, 18], n: 20, k: [3, 1], relu: false, pool: false, tile: 6 },
     // Lengths that are not a multiple of the tile: the last tile of a line is partial.
     { x: [2, 6, 3, 32], n: 32, k: [3, 1], relu: true, pool: false, tile: 6 },
     { x: [3, 3, 2, 34], n: 40, k: [3, 1], relu: false, pool: false, tile: 3 },

@@ -396,54 +396,73 @@ function inputTransformBands(
 ): void {
   const row = (<usize>C) << 2;
   const stride = <usize>W * row;
-  const z = f32x4.splat(0);
   let dst = v;
   let b = R0 / rowsPerImage; // image and tile row of R, kept by counting (see outputTransformRows)
   let r = R0 % rowsPerImage;
   for (let R = R0; R < R0 + rows; R++) {
     const h0 = r * tile - 1; // image row of input 0
-    const n = H - h0; // inputs k < n exist (and k ≥ 1 when h0 < 0)
-    const whole = h0 >= 0 && n >= tile + 2 && (C & 3) == 0;
-    for (let i = 0; i < W; i++) {
-      const base = x + <usize>((b * H + h0) * W + i) * row;
-      for (let c = 0; c < C; c += 4) {
-        const lanes = min(4, C - c);
-        const p = base + ((<usize>c) << 2);
-        const out = dst + ((<usize>c) << 2);
-        if (tile == 4) {
-          transformIn(
-            bandInput(p, stride, 0, h0, n), bandInput(p, stride, 1, h0, n), bandInput(p, stride, 2, h0, n),
-            bandInput(p, stride, 3, h0, n), bandInput(p, stride, 4, h0, n), bandInput(p, stride, 5, h0, n),
-            out, slice, lanes,
-          ); // prettier-ignore
-        } else if (tile == 3) {
-          // Only the reference encoder's height 3 takes F(3,3) in practice: every band is an edge.
-          transformIn3(
-            bandInput(p, stride, 0, h0, n), bandInput(p, stride, 1, h0, n), bandInput(p, stride, 2, h0, n),
-            bandInput(p, stride, 3, h0, n), bandInput(p, stride, 4, h0, n), out, slice, lanes,
-          ); // prettier-ignore
-        } else if (whole) {
-          transformIn6(
-            v128.load(p), v128.load(p + stride), v128.load(p + 2 * stride), v128.load(p + 3 * stride),
-            v128.load(p + 4 * stride), v128.load(p + 5 * stride), v128.load(p + 6 * stride),
-            v128.load(p + 7 * stride), dst + ((<usize>c) << 2), slice, 4,
-          ); // prettier-ignore
-        } else {
-          // An edge band (every band at heights 6 and 12) or a channel tail; loads may read past a
-          // row's end (the arena's slack), stores may not.
-          transformIn6(
-            bandInput(p, stride, 0, h0, n), bandInput(p, stride, 1, h0, n), bandInput(p, stride, 2, h0, n),
-            bandInput(p, stride, 3, h0, n), bandInput(p, stride, 4, h0, n), bandInput(p, stride, 5, h0, n),
-            bandInput(p, stride, 6, h0, n), bandInput(p, stride, 7, h0, n), out, slice, lanes,
-          ); // prettier-ignore
-        }
-      }
-      dst += row;
+    const base = x + <usize>((b * H + h0) * W) * row;
+    for (let c = 0; c < C; c += 4) {
+      const o = (<usize>c) << 2;
+      bandLine(base + o, dst + o, stride, row, slice, W, h0, H - h0, tile, min(4, C - c));
     }
+    dst += <usize>W * row;
     if (++r == rowsPerImage) {
       r = 0;
       b++;
     }
+  }
+}
+
+/**
+ * Bᵀ·d of one channel vector for the W tiles of a band (column i's input k at p + i·row + k·stride,
+ * V row at dst + i·row); inputs k < n exist, and k ≥ 1 when the band starts at h0 < 0. Walking one
+ * channel vector along the band (pointer steps only, the edge tests invariant) instead of every
+ * channel of one tile: 10–16 % off the 3×1 convs at 16 to 64 channels (measured, with wholeBand).
+ */
+function bandLine(
+  p: usize,
+  dst: usize,
+  stride: usize,
+  row: usize,
+  slice: usize,
+  W: i32,
+  h0: i32,
+  n: i32,
+  tile: i32,
+  lanes: i32,
+): void {
+  const whole = h0 >= 0 && n >= tile + 2 && lanes == 4;
+  for (let i = 0; i < W; i++) {
+    if (tile == 4) {
+      transformIn(
+        bandInput(p, stride, 0, h0, n), bandInput(p, stride, 1, h0, n), bandInput(p, stride, 2, h0, n),
+        bandInput(p, stride, 3, h0, n), bandInput(p, stride, 4, h0, n), bandInput(p, stride, 5, h0, n),
+        dst, slice, lanes,
+      ); // prettier-ignore
+    } else if (tile == 3) {
+      // Only the reference encoder's height 3 takes F(3,3) in practice: every band is an edge.
+      transformIn3(
+        bandInput(p, stride, 0, h0, n), bandInput(p, stride, 1, h0, n), bandInput(p, stride, 2, h0, n),
+        bandInput(p, stride, 3, h0, n), bandInput(p, stride, 4, h0, n), dst, slice, lanes,
+      ); // prettier-ignore
+    } else if (whole) {
+      transformIn6(
+        v128.load(p), v128.load(p + stride), v128.load(p + 2 * stride), v128.load(p + 3 * stride),
+        v128.load(p + 4 * stride), v128.load(p + 5 * stride), v128.load(p + 6 * stride),
+        v128.load(p + 7 * stride), dst, slice, 4,
+      ); // prettier-ignore
+    } else {
+      // An edge band (every band at heights 6 and 12) or a channel tail; loads may read past a
+      // row's end (the arena's slack), stores may not.
+      transformIn6(
+        bandInput(p, stride, 0, h0, n), bandInput(p, stride, 1, h0, n), bandInput(p, stride, 2, h0, n),
+        bandInput(p, stride, 3, h0, n), bandInput(p, stride, 4, h0, n), bandInput(p, stride, 5, h0, n),
+        bandInput(p, stride, 6, h0, n), bandInput(p, stride, 7, h0, n), dst, slice, lanes,
+      ); // prettier-ignore
+    }
+    p += row;
+    dst += row;
   }
 }
 
@@ -510,6 +529,38 @@ function storeTile3(
   }
 }
 
+/**
+ * Stores one band of whole tiles (N a multiple of 4) per channel vector along the band: the outputs'
+ * valid-row and lane tests fold away, and the addresses step instead of being recomputed per tile.
+ */
+function wholeBand(
+  m: usize,
+  slice: usize,
+  bias: usize,
+  floor: v128,
+  first: usize,
+  stride: usize,
+  mRow: usize,
+  rowN: usize,
+  W: i32,
+  N: i32,
+  tile: i32,
+): void {
+  for (let n = 0; n < N; n += 4) {
+    const o = (<usize>n) << 2;
+    const bv = bias == 0 ? f32x4.splat(0) : v128.load(bias + o);
+    let q = m + o;
+    let p = first + o;
+    for (let i = 0; i < W; i++) {
+      if (tile == 6) storeTile6(q, slice, bv, floor, p, stride, 6, 4);
+      else if (tile == 4) storeTile(q, slice, bv, floor, p, stride, 4, 4);
+      else storeTile3(q, slice, bv, floor, p, stride, 3, 4);
+      q += mRow;
+      p += rowN;
+    }
+  }
+}
+
 /** Stores act(bias + Aᵀ·M) of a 3×1 conv for the chunk's tiles (tile rows R0 .. R0+rows). */
 function outputTransformBands(
   m: usize,
@@ -536,6 +587,15 @@ function outputTransformBands(
   for (let R = R0; R < R0 + rows; R++) {
     const h0 = r * tile;
     const valid = min(tile, H - h0);
+    if (valid == tile && (N & 3) == 0) {
+      wholeBand(src, slice, bias, floor, y + <usize>((b * H + h0) * W) * rowN, stride, mRow, rowN, W, N, tile);
+      src += <usize>W * mRow;
+      if (++r == rowsPerImage) {
+        r = 0;
+        b++;
+      }
+      continue;
+    }
     for (let i = 0; i < W; i++) {
       const first = y + <usize>((b * H + h0) * W + i) * rowN;
       for (let n = 0; n < N; n += 4) {
