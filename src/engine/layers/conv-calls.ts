@@ -255,8 +255,8 @@ export function convForwardWinograd(
   const chunkRows = Math.min(Math.max(unit, fit - (fit % unit)), g.B * rowsPerImage + (unit - 1));
   const P = chunkRows * tilesInRow;
   const up = packed ?? packWinogradWeights(engine, w, g.C, N, tile);
-  const v = engine.tensor([(alpha * P + 4) * g.C]);
-  const m = engine.tensor([alpha * P * Np]);
+  const v = engine.tensor([alpha * (P * g.C + 64) + 4 * g.C]);
+  const m = engine.tensor([alpha * (P * Np + 64)]);
   const shape = pool2 ? [g.B, Math.floor(g.H / 2), g.W / 2, N] : [g.B, g.H, g.W, N];
   const y = engine.tensor(shape);
   k.conv2d_forward_winograd(
