@@ -706,24 +706,24 @@ export function conv2d_forward_winograd(
     const sliceM = <usize>P * rowN + SLICE_PAD;
     if (along) inputTransformRows(x, v, sliceV, R0, rows, rowsPerImage, H, W, C);
     else inputTransformBands(x, v, sliceV, R0, rows, rowsPerImage, H, W, C, tile);
-    // α GEMMs M[ξ] = V[ξ]·U[ξ].
+    // α GEMMs M[ξ] = V[ξ]·U[ξ], one 8-column panel of U at a time over all of the chunk's tiles: the
+    // panel stays in L1 while V's rows stream (0–3 % over the tile-major order, measured).
     for (let xi = 0; xi < alpha; xi++) {
       const vs = v + <usize>xi * sliceV;
       const ms = m + <usize>xi * sliceM;
-      const us = up + <usize>xi * <usize>(Np >> 3) * panelBytes;
-      for (let r = 0; r < P; r += 4) {
-        const n4 = min(4, P - r);
-        const anchor = vs + <usize>r * rowC;
-        let panel = us;
-        for (let n0 = 0; n0 < Np; n0 += 8) {
+      let panel = up + <usize>xi * <usize>(Np >> 3) * panelBytes;
+      for (let n0 = 0; n0 < Np; n0 += 8) {
+        for (let r = 0; r < P; r += 4) {
+          const n4 = min(4, P - r);
+          const anchor = vs + <usize>r * rowC;
           const out = ms + <usize>r * rowN + ((<usize>n0) << 2);
           // A last group of fewer than 4 rows reads (and discards) rows past P: v has 4 spare rows.
           // Rows a compile-time distance apart where the K loop is short (see tileRows).
           if (C == 16) tileRows<Row16>(anchor, 0, 1, C, panel, 0, false, false, out, rowN, n4, 8);
           else if (C == 32) tileRows<Row32>(anchor, 0, 1, C, panel, 0, false, false, out, rowN, n4, 8);
           else tile4x8(anchor, rowC, 2 * rowC, 0, 1, C, panel, 0, false, false, out, rowN, n4, 8);
-          panel += panelBytes;
         }
+        panel += panelBytes;
       }
     }
     countTiles(alpha * ((P + 3) >> 2) * (Np >> 3));
