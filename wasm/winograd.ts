@@ -632,23 +632,19 @@ function outputTransformBands(
     if (valid == tile && (N & 3) == 0) {
       wholeBand(src, slice, bias, floor, y + <usize>((b * H + h0) * W) * rowN, stride, mRow, rowN, W, N, tile);
       src += <usize>W * mRow;
-      if (++r == rowsPerImage) {
-        r = 0;
-        b++;
+    } else {
+      for (let i = 0; i < W; i++) {
+        const first = y + <usize>((b * H + h0) * W + i) * rowN;
+        for (let n = 0; n < N; n += 4) {
+          const o = (<usize>n) << 2;
+          const lanes = min(4, N - n);
+          const bv = bias == 0 ? f32x4.splat(0) : v128.load(bias + o);
+          if (tile == 4) storeTile(src + o, slice, bv, floor, first + o, stride, valid, lanes);
+          else if (tile == 6) storeTile6(src + o, slice, bv, floor, first + o, stride, valid, lanes);
+          else storeTile3(src + o, slice, bv, floor, first + o, stride, valid, lanes);
+        }
+        src += mRow;
       }
-      continue;
-    }
-    for (let i = 0; i < W; i++) {
-      const first = y + <usize>((b * H + h0) * W + i) * rowN;
-      for (let n = 0; n < N; n += 4) {
-        const o = (<usize>n) << 2;
-        const lanes = min(4, N - n);
-        const bv = bias == 0 ? f32x4.splat(0) : v128.load(bias + o);
-        if (tile == 4) storeTile(src + o, slice, bv, floor, first + o, stride, valid, lanes);
-        else if (tile == 6) storeTile6(src + o, slice, bv, floor, first + o, stride, valid, lanes);
-        else storeTile3(src + o, slice, bv, floor, first + o, stride, valid, lanes);
-      }
-      src += mRow;
     }
     if (++r == rowsPerImage) {
       r = 0;
