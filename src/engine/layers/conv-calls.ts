@@ -206,6 +206,9 @@ const WINOGRAD_MIN_CHANNELS = 16;
  */
 const WINOGRAD_CHUNK_BYTES = 128 * 1024;
 
+/** Floats between the kernel's ξ slices of V and M: wasm/winograd.ts's SLICE_PAD (256 bytes). */
+const WINOGRAD_SLICE_PAD = 64;
+
 /**
  * The axis along which Winograd F(4,3) computes this conv (0: H for 3×1, 1: W for 1×3), or -1 when
  * it does not apply: it needs a 3-tap kernel along one axis, stride 1, 'same' padding, at least 3
@@ -259,8 +262,8 @@ export function convForwardWinograd(
   const chunkRows = Math.min(Math.max(unit, fit - (fit % unit)), g.B * rowsPerImage + (unit - 1));
   const P = chunkRows * tilesInRow;
   const up = packed ?? packWinogradWeights(engine, w, g.C, N, tile);
-  const v = engine.tensor([alpha * (P * g.C + 64) + 4 * g.C]);
-  const m = engine.tensor([alpha * (P * Np + 64)]);
+  const v = engine.tensor([alpha * (P * g.C + WINOGRAD_SLICE_PAD) + 4 * g.C]);
+  const m = engine.tensor([alpha * (P * Np + WINOGRAD_SLICE_PAD)]);
   const shape = pool2 ? [g.B, Math.floor(g.H / 2), g.W / 2, N] : [g.B, g.H, g.W, N];
   const y = engine.tensor(shape);
   k.conv2d_forward_winograd(
